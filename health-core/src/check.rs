@@ -1,0 +1,65 @@
+//! The two ways a check reaches the runtime: functions annotated with
+//! `#[health_check]` ([`CheckFn`]), and objects added at run time ([`Check`]).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::outcome::CheckOutcome;
+use crate::spec::CheckSpec;
+
+/// A boxed, `Send` future, as check entry points return them.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A check added at run time, as a trait object (dynamic sets of checks,
+/// checks configured from files, the built-in dependency checks).
+///
+/// `S` is the shared state the registry was built with; checks that carry
+/// their own handles implement `Check<S>` for every `S`.
+///
+/// ```
+/// use health_core::{BoxFuture, Check, CheckOutcome, CheckSpec};
+///
+/// /// Fails while a feature flag file is missing.
+/// struct FlagFile(&'static str);
+///
+/// impl<S: Sync> Check<S> for FlagFile {
+///     fn spec(&self) -> CheckSpec {
+///         CheckSpec::new("flag_file")
+///     }
+///
+///     fn run<'a>(&'a self, _state: &'a S) -> BoxFuture<'a, CheckOutcome> {
+///         Box::pin(async move {
+///             match std::fs::metadata(self.0) {
+///                 Ok(_) => CheckOutcome::pass(),
+///                 Err(e) => CheckOutcome::fail(format_args!("{}: {e}", self.0)),
+///             }
+///         })
+///     }
+/// }
+/// ```
+pub trait Check<S: ?Sized>: Send + Sync + 'static {
+    /// The check's descriptor; read once when the registry is built.
+    fn spec(&self) -> CheckSpec;
+
+    /// Runs the check once. The runtime applies the deadline, catches panics
+    /// and caches the result; the check only has to do its work.
+    fn run<'a>(&'a self, state: &'a S) -> BoxFuture<'a, CheckOutcome>;
+}
+
+/// The compile-time form of a check: implemented by `#[health_check]` for a
+/// type named like the annotated function (the function itself is left as
+/// written).
+///
+/// Not meant to be implemented by hand; implement [`Check`] instead.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `#[health_check]` function taking `&{S}`",
+    label = "no health check on `&{S}` is named like this",
+    note = "a report field is named after a `#[health_check]` function whose argument is `&{S}` (or that takes none); name another one with `#[health(check = path::to::function)]`"
+)]
+pub trait CheckFn<S: ?Sized>: 'static {
+    /// The descriptor built from the attribute's options.
+    const SPEC: CheckSpec;
+
+    /// Runs the function once and converts what it returns.
+    fn call(state: &S) -> BoxFuture<'_, CheckOutcome>;
+}

@@ -1,0 +1,126 @@
+//! Running one check once: under its deadline (tokio time, never signals),
+//! with panics caught, blocking work on the blocking pool at most once in
+//! flight.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Mutex, PoisonError};
+
+use futures_util::future::{FutureExt, Shared};
+use tokio::time::Instant;
+
+use crate::check::BoxFuture;
+use crate::outcome::{CheckOutcome, IntoCheckOutcome};
+use crate::result::Observation;
+use crate::spec::CheckSpec;
+
+/// Runs `run` under `spec.timeout`, turning panics and a missed deadline into
+/// failures. The future is dropped when the deadline passes.
+pub(crate) async fn observe<F>(spec: &CheckSpec, run: F) -> Observation
+where
+    F: Future<Output = CheckOutcome>,
+{
+    let started = Instant::now();
+    let guarded = AssertUnwindSafe(run).catch_unwind();
+    let outcome = match tokio::time::timeout(spec.timeout, guarded).await {
+        Err(_elapsed) => None,
+        Ok(Ok(outcome)) => Some(outcome),
+        Ok(Err(panic)) => Some(CheckOutcome::panicked(panic_message(panic.as_ref()))),
+    };
+    Observation::new(outcome, spec, started)
+}
+
+/// The text of a panic payload.
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    let text = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("non-string panic payload");
+    format!("panicked: {text}")
+}
+
+/// Adapts the future of an `async` check function into an entry point.
+pub fn run_async<'a, F>(check: F) -> BoxFuture<'a, CheckOutcome>
+where
+    F: Future + Send + 'a,
+    F::Output: IntoCheckOutcome,
+{
+    Box::pin(check.map(IntoCheckOutcome::into_check_outcome))
+}
+
+/// The run of a blocking check that is in flight, shared by everyone waiting.
+type InFlight = Shared<BoxFuture<'static, CheckOutcome>>;
+
+/// The slot of one blocking check: the run in flight, if any.
+///
+/// A blocking function cannot be cancelled. When its deadline passes, the
+/// runtime stops waiting but the thread keeps running; later runs join it
+/// instead of starting another, so a hung dependency never piles up threads.
+pub struct BlockingSlot {
+    in_flight: Mutex<Option<InFlight>>,
+}
+
+impl BlockingSlot {
+    /// An empty slot (`#[health_check(blocking)]` puts one in a `static`).
+    pub const fn new() -> BlockingSlot {
+        BlockingSlot {
+            in_flight: Mutex::new(None),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<InFlight>> {
+        self.in_flight.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Default for BlockingSlot {
+    fn default() -> Self {
+        BlockingSlot::new()
+    }
+}
+
+/// Runs `check` on tokio's blocking pool, or joins the run already in flight
+/// for this slot. Panics become a `panicked` outcome.
+pub fn run_blocking<F, R>(slot: &'static BlockingSlot, check: F) -> BoxFuture<'static, CheckOutcome>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: IntoCheckOutcome,
+{
+    let mut in_flight = slot.lock();
+    if let Some(run) = in_flight.as_ref() {
+        return Box::pin(run.clone());
+    }
+    let handle = tokio::task::spawn_blocking(move || {
+        let outcome = match std::panic::catch_unwind(AssertUnwindSafe(check)) {
+            Ok(returned) => returned.into_check_outcome(),
+            Err(panic) => CheckOutcome::panicked(panic_message(panic.as_ref())),
+        };
+        // Free the slot from the thread itself: whoever waited may be gone.
+        *slot.lock() = None;
+        outcome
+    });
+    let run: BoxFuture<'static, CheckOutcome> = Box::pin(
+        handle.map(|joined| joined.unwrap_or_else(|e| CheckOutcome::fail(format_args!("blocking task lost: {e}")))),
+    );
+    let run = run.shared();
+    *in_flight = Some(run.clone());
+    Box::pin(run)
+}
+
+/// The state a blocking check moves onto the blocking pool: a clone of the
+/// registry's state.
+#[diagnostic::on_unimplemented(
+    message = "a `blocking` health check needs a state that is `Clone + Send + Sync + 'static`, and `{Self}` is not",
+    label = "a clone of this state is moved onto the blocking pool",
+    note = "derive `Clone` for the state (keep pools and handles in `Arc`s), or make the check `async`"
+)]
+pub trait BlockingState: Clone + Send + Sync + 'static {}
+
+impl<T: Clone + Send + Sync + 'static> BlockingState for T {}
+
+/// Clones the state for a blocking check.
+pub fn clone_state<S: BlockingState>(state: &S) -> S {
+    state.clone()
+}

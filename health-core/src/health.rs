@@ -1,0 +1,466 @@
+//! The registry: the checks of one application state, their caches, the
+//! start-up gate and the shutdown state, and the answers to the probes.
+
+use std::any::TypeId;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use futures_util::future::join_all;
+use tokio::sync::watch;
+use tokio::task::AbortHandle;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use crate::check::{BoxFuture, Check, CheckFn};
+use crate::probe_report::{DeepReport, ProbeReport};
+use crate::registry::Registered;
+use crate::report::{run_once, CheckSource, HealthReport};
+use crate::result::CheckResult;
+use crate::slot::Slot;
+use crate::spec::{CheckSpec, Probe, Probes};
+use crate::status::{fold_liveness, fold_readiness, Status};
+
+/// How checks are run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Probes run the checks whose result is older than their interval;
+    /// concurrent probes share one run. The default.
+    OnDemand,
+    /// Every check runs on its own schedule (its interval); probes only read
+    /// the latest results and never wait on a dependency. Results older than
+    /// interval + deadline are reported `stale`.
+    Background,
+}
+
+/// The health registry of an application: every check for state `S`, and
+/// the answers to the liveness, readiness, startup and deep probes.
+///
+/// Cheap to clone (a reference count); share it with handlers.
+///
+/// ```
+/// use health_core::prelude::*;
+///
+/// struct AppState {
+///     db_up: bool,
+/// }
+///
+/// #[health_check(critical, timeout = "2s")]
+/// async fn database(state: &AppState) -> Result<(), String> {
+///     state.db_up.then_some(()).ok_or_else(|| "connection refused".to_string())
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let health = Health::builder(AppState { db_up: false }).build().unwrap();
+/// let ready = health.readiness().await;
+/// assert_eq!(ready.status(), Status::NotReady);
+/// assert_eq!(ready.http_status(), 503);
+/// assert_eq!(health.liveness().await.status(), Status::Alive);
+/// # }
+/// ```
+pub struct Health<S> {
+    inner: Arc<Inner<S>>,
+}
+
+struct Inner<S> {
+    state: Arc<S>,
+    slots: Vec<Arc<Slot<S>>>,
+    mode: Mode,
+    started: Arc<AtomicBool>,
+    startup_withheld: AtomicBool,
+    shutdown: watch::Sender<bool>,
+    version: Option<Cow<'static, str>>,
+    created: Instant,
+    schedulers: Vec<AbortHandle>,
+}
+
+impl<S> Drop for Inner<S> {
+    fn drop(&mut self) {
+        for scheduler in &self.schedulers {
+            scheduler.abort();
+        }
+    }
+}
+
+impl<S> Clone for Health<S> {
+    fn clone(&self) -> Self {
+        Health {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<S: Send + Sync + 'static> Health<S> {
+    /// Starts a registry for `state`, with every `#[health_check]` function
+    /// that takes `&S` or nothing already in it.
+    pub fn builder(state: S) -> HealthBuilder<S> {
+        HealthBuilder::new(Arc::new(state))
+    }
+
+    /// Like [`Health::builder`] for a state already behind an `Arc`.
+    pub fn builder_shared(state: Arc<S>) -> HealthBuilder<S> {
+        HealthBuilder::new(state)
+    }
+
+    /// The application state the checks run on.
+    pub fn state(&self) -> &S {
+        &self.inner.state
+    }
+
+    /// How checks are run.
+    pub fn mode(&self) -> Mode {
+        self.inner.mode
+    }
+
+    /// The descriptors of every check, sorted by name.
+    pub fn checks(&self) -> impl Iterator<Item = &CheckSpec> {
+        self.inner.slots.iter().map(|slot| &slot.spec)
+    }
+
+    /// Answers the liveness probe: `alive`, or `dead` when a liveness check
+    /// fails. Shutdown does not change it.
+    pub async fn liveness(&self) -> ProbeReport {
+        let checks = self.inner.current(Some(Probe::Liveness)).await;
+        let status = fold_liveness(&checks);
+        ProbeReport {
+            probe: Probe::Liveness,
+            status,
+            checks,
+        }
+    }
+
+    /// Answers the readiness probe: `shutting_down` once shutdown began,
+    /// `starting` before start-up completed or while a check has no first
+    /// result, `not_ready` when a critical check fails, `degraded` when
+    /// another fails, else `ready`.
+    pub async fn readiness(&self) -> ProbeReport {
+        let report = |status, checks| ProbeReport {
+            probe: Probe::Readiness,
+            status,
+            checks,
+        };
+        if self.is_shutting_down() {
+            return report(Status::ShuttingDown, Vec::new());
+        }
+        let (started, checks) =
+            futures_util::join!(self.inner.startup_gate(), self.inner.current(Some(Probe::Readiness)));
+        let status = if started {
+            fold_readiness(&checks)
+        } else {
+            Status::Starting
+        };
+        report(status, checks)
+    }
+
+    /// Answers the startup probe: `starting` until every startup check has
+    /// passed once and start-up is not withheld, then `started` for good.
+    pub async fn startup(&self) -> ProbeReport {
+        let started = self.inner.startup_gate().await;
+        let checks = if started {
+            Vec::new()
+        } else {
+            self.inner.snapshot(Some(Probe::Startup))
+        };
+        ProbeReport {
+            probe: Probe::Startup,
+            status: if started { Status::Started } else { Status::Starting },
+            checks,
+        }
+    }
+
+    /// Answers `probe`.
+    pub async fn probe(&self, probe: Probe) -> ProbeReport {
+        match probe {
+            Probe::Liveness => self.liveness().await,
+            Probe::Readiness => self.readiness().await,
+            Probe::Startup => self.startup().await,
+        }
+    }
+
+    /// Full diagnostics: every check (refreshed as a probe would), with the
+    /// readiness status, version, uptime and memory.
+    pub async fn deep(&self) -> DeepReport {
+        let (ready, checks) = futures_util::join!(self.readiness(), self.inner.current(None));
+        DeepReport {
+            status: ready.status,
+            version: self.inner.version.as_deref().map(str::to_owned),
+            uptime: self.inner.created.elapsed(),
+            rss_bytes: crate::process::rss_bytes(),
+            checks,
+        }
+    }
+
+    /// Collects a derived report from this registry: its checks' results
+    /// come from the cache (fresh results are reused, concurrent runs
+    /// shared, thresholds applied) instead of one-off runs.
+    pub async fn report<R: HealthReport<State = S>>(&self) -> R {
+        R::collect_from(self).await
+    }
+
+    /// Lets start-up complete (for registries built with
+    /// [`HealthBuilder::withhold_startup`]): `started` once every startup
+    /// check has passed once.
+    pub fn mark_started(&self) {
+        self.inner.startup_withheld.store(false, Ordering::Release);
+        self.inner.latch_started();
+    }
+
+    /// Whether start-up has completed.
+    pub fn is_started(&self) -> bool {
+        self.inner.started.load(Ordering::Acquire)
+    }
+
+    /// Begins shutdown: readiness answers 503 `shutting_down` from now on,
+    /// so load balancers drain the instance, while liveness is unchanged so
+    /// the orchestrator does not restart it.
+    pub fn begin_shutdown(&self) {
+        if !self.inner.shutdown.send_replace(true) {
+            tracing::info!("shutdown begun: readiness now answers shutting_down");
+        }
+    }
+
+    /// Whether shutdown has begun.
+    pub fn is_shutting_down(&self) -> bool {
+        *self.inner.shutdown.borrow()
+    }
+
+    /// Resolves once shutdown has begun (for servers draining on it).
+    pub async fn shutdown_begun(&self) {
+        let mut begun = self.inner.shutdown.subscribe();
+        // The sender lives in `self`, so the channel cannot close while we wait.
+        let _ = begun.wait_for(|begun| *begun).await;
+    }
+}
+
+impl<S: Send + Sync + 'static> Inner<S> {
+    /// The checks of `probe`, or all checks for `None`.
+    fn slots_in(&self, probe: Option<Probe>) -> impl Iterator<Item = &Arc<Slot<S>>> {
+        self.slots
+            .iter()
+            .filter(move |slot| probe.is_none_or(|p| slot.spec.in_probe(p)))
+    }
+
+    /// Refreshes the checks of `probe` (on-demand mode) and returns their results.
+    async fn current(&self, probe: Option<Probe>) -> Vec<CheckResult> {
+        if self.mode == Mode::OnDemand {
+            join_all(self.slots_in(probe).map(|slot| slot.refresh(&self.state))).await;
+        }
+        self.snapshot(probe)
+    }
+
+    /// The results of the checks of `probe` as they stand.
+    fn snapshot(&self, probe: Option<Probe>) -> Vec<CheckResult> {
+        let background = self.mode == Mode::Background;
+        self.slots_in(probe).map(|slot| slot.result(background)).collect()
+    }
+
+    /// Whether start-up has completed, refreshing the startup checks first
+    /// (on-demand mode) while it has not.
+    async fn startup_gate(&self) -> bool {
+        if self.started.load(Ordering::Acquire) {
+            return true;
+        }
+        if self.mode == Mode::OnDemand {
+            self.current(Some(Probe::Startup)).await;
+        }
+        self.latch_started()
+    }
+
+    /// Latches `started` when start-up is not withheld and every startup
+    /// check has passed once; returns whether it is started.
+    fn latch_started(&self) -> bool {
+        if self.started.load(Ordering::Acquire) {
+            return true;
+        }
+        let ready = !self.startup_withheld.load(Ordering::Acquire)
+            && self.slots_in(Some(Probe::Startup)).all(|slot| slot.ever_passed());
+        if ready && !self.started.swap(true, Ordering::AcqRel) {
+            tracing::info!("start-up complete");
+        }
+        ready
+    }
+}
+
+impl<S: Send + Sync + 'static> CheckSource<S> for Health<S> {
+    fn result<C: CheckFn<S>>(&self) -> BoxFuture<'_, CheckResult> {
+        Box::pin(async move {
+            let wanted = Some(TypeId::of::<C>());
+            let background = self.inner.mode == Mode::Background;
+            match self.inner.slots.iter().find(|slot| slot.check_type == wanted) {
+                Some(slot) => {
+                    if !background {
+                        slot.refresh(&self.inner.state).await;
+                    }
+                    slot.result(background)
+                }
+                // Left out of this registry: run it once, as `collect` would.
+                None => run_once::<S, C>(&self.inner.state).await,
+            }
+        })
+    }
+}
+
+impl<S> fmt::Debug for Health<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Health")
+            .field("mode", &self.inner.mode)
+            .field(
+                "checks",
+                &self.inner.slots.iter().map(|s| &s.spec.name).collect::<Vec<_>>(),
+            )
+            .field("started", &self.inner.started.load(Ordering::Relaxed))
+            .field("shutting_down", &*self.inner.shutdown.borrow())
+            .finish()
+    }
+}
+
+/// Builds a [`Health`] registry. See [`Health::builder`].
+#[must_use = "call `.build()` to get the registry"]
+pub struct HealthBuilder<S> {
+    state: Arc<S>,
+    checks: Vec<(Box<dyn Check<S>>, Option<TypeId>)>,
+    excluded: BTreeSet<String>,
+    mode: Mode,
+    withhold_startup: bool,
+    version: Option<Cow<'static, str>>,
+}
+
+impl<S: Send + Sync + 'static> HealthBuilder<S> {
+    fn new(state: Arc<S>) -> HealthBuilder<S> {
+        let checks = Registered::all_for::<S>()
+            .map(|r| {
+                let check_type = r.check_type();
+                (Box::new(r) as Box<dyn Check<S>>, Some(check_type))
+            })
+            .collect();
+        HealthBuilder {
+            state,
+            checks,
+            excluded: BTreeSet::new(),
+            mode: Mode::OnDemand,
+            withhold_startup: false,
+            version: None,
+        }
+    }
+
+    /// Adds a check at run time.
+    pub fn check(mut self, check: impl Check<S>) -> Self {
+        self.checks.push((Box::new(check), None));
+        self
+    }
+
+    /// Leaves out the check called `name` (for example an annotated check
+    /// without state, which joins every registry).
+    pub fn without(mut self, name: impl Into<String>) -> Self {
+        self.excluded.insert(name.into());
+        self
+    }
+
+    /// Runs checks on their own schedule; probes only read results
+    /// ([`Mode::Background`]). Needs a tokio runtime when building.
+    pub fn background(mut self) -> Self {
+        self.mode = Mode::Background;
+        self
+    }
+
+    /// Keeps start-up from completing until [`Health::mark_started`] is called.
+    pub fn withhold_startup(mut self) -> Self {
+        self.withhold_startup = true;
+        self
+    }
+
+    /// The application version shown on the deep endpoint.
+    pub fn version(mut self, version: impl Into<Cow<'static, str>>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// Builds the registry; in background mode, starts the schedulers.
+    pub fn build(self) -> Result<Health<S>, BuildError> {
+        let mut slots: Vec<Arc<Slot<S>>> = self
+            .checks
+            .into_iter()
+            .map(|(check, check_type)| Arc::new(Slot::new(check, check_type)))
+            .filter(|slot| !self.excluded.contains(slot.spec.name.as_ref()))
+            .collect();
+        slots.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
+        for slot in &slots {
+            slot.spec.validate().map_err(BuildError::InvalidCheck)?;
+        }
+        if let Some(pair) = slots.windows(2).find(|pair| pair[0].spec.name == pair[1].spec.name) {
+            return Err(BuildError::DuplicateName(pair[0].spec.name.to_string()));
+        }
+        let started = Arc::new(AtomicBool::new(false));
+        let schedulers = match self.mode {
+            Mode::OnDemand => Vec::new(),
+            Mode::Background => {
+                let runtime = tokio::runtime::Handle::try_current().map_err(|_| BuildError::NoRuntime)?;
+                slots
+                    .iter()
+                    .map(|slot| {
+                        let task = schedule(Arc::clone(slot), Arc::clone(&self.state), Arc::clone(&started));
+                        runtime.spawn(task).abort_handle()
+                    })
+                    .collect()
+            }
+        };
+        let inner = Inner {
+            state: self.state,
+            slots,
+            mode: self.mode,
+            started,
+            startup_withheld: AtomicBool::new(self.withhold_startup),
+            shutdown: watch::Sender::new(false),
+            version: self.version,
+            created: Instant::now(),
+            schedulers,
+        };
+        inner.latch_started();
+        Ok(Health { inner: Arc::new(inner) })
+    }
+}
+
+/// Runs a check every interval, for as long as the registry lives. A check
+/// that belongs to the startup probe only stops once start-up completed.
+async fn schedule<S: Send + Sync + 'static>(slot: Arc<Slot<S>>, state: Arc<S>, started: Arc<AtomicBool>) {
+    let startup_only = slot.spec.probes == Probes::STARTUP;
+    let mut ticks = tokio::time::interval(slot.spec.interval);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if startup_only && started.load(Ordering::Acquire) {
+            return;
+        }
+        slot.run_now(&state).await;
+    }
+}
+
+/// Why a registry could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildError {
+    /// Two checks have the same name; names key the reports.
+    DuplicateName(String),
+    /// A check added at run time has an invalid descriptor.
+    InvalidCheck(String),
+    /// Background mode was asked for outside a tokio runtime.
+    NoRuntime,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::DuplicateName(name) => write!(
+                f,
+                "two health checks are named `{name}`; give one another name with `#[health_check(name = \"...\")]`"
+            ),
+            BuildError::InvalidCheck(why) => f.write_str(why),
+            BuildError::NoRuntime => {
+                f.write_str("background mode starts tasks: build the registry inside a tokio runtime")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}

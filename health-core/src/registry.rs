@@ -1,0 +1,91 @@
+//! Compile-time registration: every `#[health_check]` function submits a
+//! [`Registration`] that [`Health::builder`](crate::Health::builder) gathers
+//! for its state type, so nobody lists checks by hand.
+
+use std::any::{Any, TypeId};
+
+use crate::check::{BoxFuture, Check, CheckFn};
+use crate::outcome::CheckOutcome;
+use crate::spec::CheckSpec;
+
+/// A state passed through the type-erased entry points.
+type AnyState = dyn Any + Send + Sync;
+
+/// One annotated check, as submitted by `#[health_check]`.
+pub struct Registration {
+    check_type: fn() -> TypeId,
+    /// `None` for checks without a state argument: they join every registry.
+    state_type: Option<fn() -> TypeId>,
+    spec: fn() -> CheckSpec,
+    run: for<'a> fn(&'a AnyState) -> BoxFuture<'a, CheckOutcome>,
+}
+
+inventory::collect!(Registration);
+
+impl Registration {
+    /// The registration of check `C` taking `&S`.
+    pub const fn stateful<S: Any + Send + Sync, C: CheckFn<S>>() -> Registration {
+        Registration {
+            check_type: TypeId::of::<C>,
+            state_type: Some(TypeId::of::<S>),
+            spec: spec_of::<S, C>,
+            run: call_stateful::<S, C>,
+        }
+    }
+
+    /// The registration of check `C` taking no argument.
+    pub const fn stateless<C: CheckFn<()>>() -> Registration {
+        Registration {
+            check_type: TypeId::of::<C>,
+            state_type: None,
+            spec: spec_of::<(), C>,
+            run: call_stateless::<C>,
+        }
+    }
+}
+
+fn spec_of<S, C: CheckFn<S>>() -> CheckSpec {
+    C::SPEC
+}
+
+fn call_stateful<S: Any + Send + Sync, C: CheckFn<S>>(state: &AnyState) -> BoxFuture<'_, CheckOutcome> {
+    match state.downcast_ref::<S>() {
+        Some(state) => C::call(state),
+        // Unreachable: registries only run registrations of their own state type.
+        None => Box::pin(async { CheckOutcome::fail("health registry: state type mismatch") }),
+    }
+}
+
+fn call_stateless<C: CheckFn<()>>(_state: &AnyState) -> BoxFuture<'_, CheckOutcome> {
+    C::call(&())
+}
+
+/// An annotated check seen as a run-time [`Check`].
+pub(crate) struct Registered(&'static Registration);
+
+impl Registered {
+    /// The registrations whose checks run on state `S`: those taking `&S`,
+    /// and those taking nothing.
+    pub fn all_for<S: Any>() -> impl Iterator<Item = Registered> {
+        let wanted = TypeId::of::<S>();
+        inventory::iter::<Registration>
+            .into_iter()
+            .filter(move |r| r.state_type.is_none_or(|state| state() == wanted))
+            .map(Registered)
+    }
+
+    /// The type `#[health_check]` generated for the check.
+    pub fn check_type(&self) -> TypeId {
+        (self.0.check_type)()
+    }
+}
+
+impl<S: Any + Send + Sync> Check<S> for Registered {
+    fn spec(&self) -> CheckSpec {
+        (self.0.spec)()
+    }
+
+    fn run<'a>(&'a self, state: &'a S) -> BoxFuture<'a, CheckOutcome> {
+        (self.0.run)(state)
+    }
+}

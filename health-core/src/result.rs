@@ -1,0 +1,247 @@
+//! What the runtime knows about a check after running it: the observation of
+//! one run, and the reported result with thresholds and history applied.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+use tokio::time::Instant;
+
+use crate::outcome::{CheckOutcome, Details};
+use crate::redact::redact;
+use crate::spec::{CheckSpec, Probes};
+
+/// Why a check is reported failing: a closed set, safe to show publicly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// The check ran and reported a failure (an `Err`, `false` or a failing
+    /// [`CheckOutcome`]).
+    Error,
+    /// The check missed its deadline.
+    Timeout,
+    /// The check panicked; the runtime caught it.
+    Panicked,
+    /// In background mode, the latest result is older than the check's
+    /// interval plus its deadline: the scheduler is not keeping up.
+    Stale,
+    /// The check has not produced a first result yet (no optimism: it counts
+    /// as failing).
+    Pending,
+}
+
+impl Reason {
+    /// The name used on the wire (`"timeout"`, ...).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Reason::Error => "error",
+            Reason::Timeout => "timeout",
+            Reason::Panicked => "panicked",
+            Reason::Stale => "stale",
+            Reason::Pending => "pending",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Reason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// The record of one run of a check (internal: thresholds not applied).
+#[derive(Debug, Clone)]
+pub(crate) struct Observation {
+    /// `None` when the run passed.
+    pub failure: Option<Reason>,
+    /// Error text, already redacted.
+    pub error: Option<String>,
+    pub details: Details,
+    pub latency: Duration,
+    /// When the run ended (runtime clock, drives freshness and staleness).
+    pub finished: Instant,
+    /// When the run ended (wall clock, for reports).
+    pub finished_wall: SystemTime,
+}
+
+impl Observation {
+    /// Records how a run ended. `outcome` is `None` when the deadline passed.
+    pub fn new(outcome: Option<CheckOutcome>, spec: &CheckSpec, started: Instant) -> Observation {
+        let (failure, error, details) = match outcome {
+            None => (
+                Some(Reason::Timeout),
+                Some(format!("no result within the {:?} deadline", spec.timeout)),
+                Details::default(),
+            ),
+            Some(outcome) => {
+                let (passed, panicked, message, details) = outcome.into_parts();
+                let failure = match (passed, panicked) {
+                    (_, true) => Some(Reason::Panicked),
+                    (true, false) => None,
+                    (false, false) => Some(Reason::Error),
+                };
+                let error = message.map(|m| redact(&m).into_owned());
+                (failure, error, details)
+            }
+        };
+        let finished = Instant::now();
+        Observation {
+            failure,
+            error,
+            details,
+            latency: finished.saturating_duration_since(started),
+            finished,
+            finished_wall: SystemTime::now(),
+        }
+    }
+
+    pub fn passed(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// The reported state of a check: its verdict (after thresholds), the latest
+/// observation and its history. Fields of a derived report hold one.
+///
+/// Public serialization (`Serialize`) shows only `status` and `reason`; the
+/// error text and details are reachable through accessors and the deep
+/// report, never through a public body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckResult {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) critical: bool,
+    pub(crate) probes: Probes,
+    pub(crate) failure: Option<Reason>,
+    pub(crate) error: Option<String>,
+    pub(crate) details: Details,
+    pub(crate) latency: Option<Duration>,
+    pub(crate) observed_at: Option<SystemTime>,
+    pub(crate) last_success: Option<SystemTime>,
+    pub(crate) consecutive_failures: u32,
+}
+
+impl CheckResult {
+    /// The result of a single run, without history (what a one-shot
+    /// [`HealthReport::collect`](crate::HealthReport::collect) produces).
+    pub(crate) fn from_single_run(spec: &CheckSpec, observation: Observation) -> CheckResult {
+        let passed = observation.passed();
+        CheckResult {
+            name: spec.name.clone(),
+            critical: spec.critical,
+            probes: spec.probes,
+            failure: observation.failure,
+            error: observation.error,
+            details: observation.details,
+            latency: Some(observation.latency),
+            observed_at: Some(observation.finished_wall),
+            last_success: passed.then_some(observation.finished_wall),
+            consecutive_failures: u32::from(!passed),
+        }
+    }
+
+    /// The check's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the check is critical for readiness.
+    pub fn is_critical(&self) -> bool {
+        self.critical
+    }
+
+    /// The probes the check belongs to.
+    pub fn probes(&self) -> Probes {
+        self.probes
+    }
+
+    /// Whether the check is reported passing.
+    pub fn passed(&self) -> bool {
+        self.failure.is_none()
+    }
+
+    /// Why the check is reported failing; `None` when it passes.
+    pub fn reason(&self) -> Option<Reason> {
+        self.failure
+    }
+
+    /// The error text of the latest run, credentials redacted.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// The details of the latest run.
+    pub fn details(&self) -> &Details {
+        &self.details
+    }
+
+    /// How long the latest run took.
+    pub fn latency(&self) -> Option<Duration> {
+        self.latency
+    }
+
+    /// When the latest run ended.
+    pub fn observed_at(&self) -> Option<SystemTime> {
+        self.observed_at
+    }
+
+    /// When the check last passed.
+    pub fn last_success(&self) -> Option<SystemTime> {
+        self.last_success
+    }
+
+    /// How many runs in a row have failed.
+    pub fn consecutive_failures(&self) -> u32 {
+        self.consecutive_failures
+    }
+
+    /// The public view: pass/fail and a reason class, nothing else.
+    pub fn public(&self) -> PublicCheck {
+        PublicCheck { failure: self.failure }
+    }
+}
+
+impl Serialize for CheckResult {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.public().serialize(serializer)
+    }
+}
+
+/// What public probes show of a check: `{"status":"pass"}` or
+/// `{"status":"fail","reason":"timeout"}`. The type holds nothing else, so no
+/// configuration can make a public body leak error text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicCheck {
+    failure: Option<Reason>,
+}
+
+impl PublicCheck {
+    /// Whether the check passes.
+    pub fn passed(&self) -> bool {
+        self.failure.is_none()
+    }
+
+    /// Why it fails.
+    pub fn reason(&self) -> Option<Reason> {
+        self.failure
+    }
+}
+
+impl Serialize for PublicCheck {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("PublicCheck", 1 + usize::from(self.failure.is_some()))?;
+        match self.failure {
+            None => s.serialize_field("status", "pass")?,
+            Some(reason) => {
+                s.serialize_field("status", "fail")?;
+                s.serialize_field("reason", &reason)?;
+            }
+        }
+        s.end()
+    }
+}

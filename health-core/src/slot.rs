@@ -1,0 +1,190 @@
+//! The runtime state of one check in a registry: its latest observation, the
+//! run in flight that concurrent probes share, and the thresholded verdict.
+
+use std::any::TypeId;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
+
+use futures_util::future::{FutureExt, Shared};
+
+use crate::check::{BoxFuture, Check};
+use crate::execute::observe;
+use crate::result::{CheckResult, Observation, Reason};
+use crate::spec::CheckSpec;
+
+/// A run in flight: its number, and a future every waiting probe can await.
+type InFlight = (u64, Shared<BoxFuture<'static, ()>>);
+
+/// One check of a registry.
+pub(crate) struct Slot<S> {
+    pub spec: CheckSpec,
+    /// The type `#[health_check]` generated, for checks registered at compile time.
+    pub check_type: Option<TypeId>,
+    check: Box<dyn Check<S>>,
+    state: Mutex<SlotState>,
+}
+
+/// What a slot remembers between runs.
+#[derive(Default)]
+struct SlotState {
+    latest: Option<Observation>,
+    in_flight: Option<InFlight>,
+    runs_started: u64,
+    /// The reported verdict after thresholds; `false` until enough passes.
+    passing: bool,
+    /// Whether the reported verdict has ever been passing.
+    ever_passed: bool,
+    last_failure: Option<Reason>,
+    consecutive_failures: u32,
+    consecutive_successes: u32,
+    last_success: Option<SystemTime>,
+    /// The verdict last logged, to log transitions only.
+    logged: Option<bool>,
+}
+
+impl<S: Send + Sync + 'static> Slot<S> {
+    pub fn new(check: Box<dyn Check<S>>, check_type: Option<TypeId>) -> Slot<S> {
+        Slot {
+            spec: check.spec(),
+            check_type,
+            check,
+            state: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, SlotState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Makes sure the slot holds a result younger than the check's interval:
+    /// reuses a fresh one, joins the run in flight, or starts a run.
+    pub async fn refresh(self: &Arc<Self>, state: &Arc<S>) {
+        let run = {
+            let mut slot = self.lock();
+            let fresh = slot
+                .latest
+                .as_ref()
+                .is_some_and(|latest| latest.finished.elapsed() < self.spec.interval);
+            if fresh {
+                return;
+            }
+            self.join_or_start(&mut slot, state)
+        };
+        self.wait(run).await;
+    }
+
+    /// Runs the check now unless a run is already in flight (background mode).
+    pub async fn run_now(self: &Arc<Self>, state: &Arc<S>) {
+        let run = self.join_or_start(&mut self.lock(), state);
+        self.wait(run).await;
+    }
+
+    fn join_or_start(self: &Arc<Self>, slot: &mut SlotState, state: &Arc<S>) -> InFlight {
+        if let Some(run) = &slot.in_flight {
+            return run.clone();
+        }
+        slot.runs_started += 1;
+        let number = slot.runs_started;
+        // The run is a task of its own: a probe that gives up (client gone)
+        // does not cancel the run the other probes are waiting for.
+        let (this, state) = (Arc::clone(self), Arc::clone(state));
+        let task = tokio::spawn(async move {
+            let observation = observe(&this.spec, async { this.check.run(&state).await }).await;
+            this.record(number, observation);
+        });
+        let run = (number, task.map(|_| ()).boxed().shared());
+        slot.in_flight = Some(run.clone());
+        run
+    }
+
+    async fn wait(&self, (number, run): InFlight) {
+        run.await;
+        // The task records and frees the slot itself; it only fails to when
+        // its runtime shut down under it.
+        let mut slot = self.lock();
+        if slot.in_flight.as_ref().is_some_and(|(n, _)| *n == number) {
+            slot.in_flight = None;
+        }
+    }
+
+    /// Applies one observation: thresholds, history, transition logs.
+    fn record(&self, number: u64, observation: Observation) {
+        let mut slot = self.lock();
+        if slot.in_flight.as_ref().is_some_and(|(n, _)| *n == number) {
+            slot.in_flight = None;
+        }
+        if observation.passed() {
+            slot.consecutive_successes += 1;
+            slot.consecutive_failures = 0;
+            slot.last_success = Some(observation.finished_wall);
+            if slot.consecutive_successes >= self.spec.success_threshold {
+                slot.passing = true;
+                slot.ever_passed = true;
+            }
+        } else {
+            slot.consecutive_failures += 1;
+            slot.consecutive_successes = 0;
+            slot.last_failure = observation.failure;
+            if slot.consecutive_failures >= self.spec.failure_threshold {
+                slot.passing = false;
+            }
+        }
+        if slot.logged != Some(slot.passing) {
+            slot.logged = Some(slot.passing);
+            log_transition(&self.spec, slot.passing, &observation);
+        }
+        slot.latest = Some(observation);
+    }
+
+    /// The reported result. With `stale_after_deadline`, a result older than
+    /// interval + deadline is reported as `stale` (background mode).
+    pub fn result(&self, stale_after_deadline: bool) -> CheckResult {
+        let slot = self.lock();
+        let latest = slot.latest.as_ref();
+        let age = latest.map(|l| l.finished.elapsed());
+        let stale = stale_after_deadline && age.is_some_and(|age| age > self.spec.interval + self.spec.timeout);
+        let failure = match latest {
+            None => Some(Reason::Pending),
+            Some(_) if stale => Some(Reason::Stale),
+            Some(_) if slot.passing => None,
+            Some(_) => Some(slot.last_failure.unwrap_or(Reason::Pending)),
+        };
+        let error = match (stale, age) {
+            (true, Some(age)) => Some(format!(
+                "latest result is {:.1}s old, beyond interval + deadline ({:?})",
+                age.as_secs_f64(),
+                self.spec.interval + self.spec.timeout
+            )),
+            _ => latest.and_then(|l| l.error.clone()),
+        };
+        CheckResult {
+            name: self.spec.name.clone(),
+            critical: self.spec.critical,
+            probes: self.spec.probes,
+            failure,
+            error,
+            details: latest.map(|l| l.details.clone()).unwrap_or_default(),
+            latency: latest.map(|l| l.latency),
+            observed_at: latest.map(|l| l.finished_wall),
+            last_success: slot.last_success,
+            consecutive_failures: slot.consecutive_failures,
+        }
+    }
+
+    /// Whether the reported verdict has ever been passing (startup gate).
+    pub fn ever_passed(&self) -> bool {
+        self.lock().ever_passed
+    }
+}
+
+/// Logs a change of a check's reported verdict (never every observation).
+fn log_transition(spec: &CheckSpec, passing: bool, observation: &Observation) {
+    let check = spec.name.as_ref();
+    if passing {
+        tracing::info!(check, critical = spec.critical, "health check passing");
+    } else {
+        let reason = observation.failure.map_or("pending", Reason::as_str);
+        let error = observation.error.as_deref().unwrap_or("");
+        tracing::warn!(check, critical = spec.critical, reason, error, "health check failing");
+    }
+}

@@ -1,0 +1,28 @@
+//! Durations written in attributes (`timeout = "2s"`), parsed at compile time.
+
+use std::time::Duration;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Parses humantime syntax (`250ms`, `2s`, `1m 30s`).
+pub fn parse(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text).map_err(|e| e.to_string())
+}
+
+/// The expression building `duration` at compile time, in the unit a human
+/// would write: `Duration::from_secs(2)`, `Duration::from_millis(250)`.
+pub fn to_tokens(duration: Duration) -> TokenStream {
+    let path = quote!(::health_core::__private::Duration);
+    let nanos = duration.as_nanos();
+    if nanos % 1_000_000_000 == 0 {
+        let secs = duration.as_secs();
+        quote!(#path::from_secs(#secs))
+    } else if nanos % 1_000_000 == 0 {
+        let millis = duration.as_millis() as u64;
+        quote!(#path::from_millis(#millis))
+    } else {
+        let nanos = nanos as u64;
+        quote!(#path::from_nanos(#nanos))
+    }
+}

@@ -1,0 +1,51 @@
+//! "Did you mean ...?" for misspelt options.
+
+/// The candidate closest to `input` by edit distance, if it is close enough
+/// to be a plausible typo.
+pub fn closest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(input, c), *c))
+        .filter(|(distance, candidate)| *distance <= candidate.len().max(input.len()) / 3 + 1)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance between two short strings.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    const OPTIONS: &[&str] = &[
+        "critical",
+        "timeout",
+        "interval",
+        "liveness",
+        "readiness",
+        "startup",
+        "name",
+    ];
+
+    #[test]
+    fn typos_find_the_option_and_unrelated_words_do_not() {
+        assert_eq!(closest("timout", OPTIONS), Some("timeout"));
+        assert_eq!(closest("critcal", OPTIONS), Some("critical"));
+        assert_eq!(closest("liveliness", OPTIONS), Some("liveness"));
+        assert_eq!(closest("ready", OPTIONS), Some("readiness"));
+        assert_eq!(closest("xyz", OPTIONS), None);
+    }
+}
