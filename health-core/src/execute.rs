@@ -116,11 +116,13 @@ where
     label = "a clone of this state is moved onto the blocking pool",
     note = "derive `Clone` for the state (keep pools and handles in `Arc`s), or make the check `async`"
 )]
-pub trait BlockingState: Clone + Send + Sync + 'static {}
+pub trait BlockingState: Sized {
+    /// The clone that the blocking check runs on.
+    fn clone_for_blocking_pool(&self) -> Self;
+}
 
-impl<T: Clone + Send + Sync + 'static> BlockingState for T {}
-
-/// Clones the state for a blocking check.
-pub fn clone_state<S: BlockingState>(state: &S) -> S {
-    state.clone()
+impl<T: Clone + Send + Sync + 'static> BlockingState for T {
+    fn clone_for_blocking_pool(&self) -> Self {
+        self.clone()
+    }
 }

@@ -145,7 +145,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::check::{BoxFuture, CheckFn};
-    pub use crate::execute::{clone_state, run_async, run_blocking, BlockingSlot};
+    pub use crate::execute::{run_async, run_blocking, BlockingSlot, BlockingState};
     pub use crate::outcome::CheckOutcome;
     pub use crate::registry::Registration;
     pub use crate::report::{join_results, serialize_report, CheckSource, HealthReport};

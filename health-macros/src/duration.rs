@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 /// Parses humantime syntax (`250ms`, `2s`, `1m 30s`).
@@ -16,13 +16,13 @@ pub fn to_tokens(duration: Duration) -> TokenStream {
     let path = quote!(::health_core::__private::Duration);
     let nanos = duration.as_nanos();
     if nanos % 1_000_000_000 == 0 {
-        let secs = duration.as_secs();
+        let secs = Literal::u64_unsuffixed(duration.as_secs());
         quote!(#path::from_secs(#secs))
     } else if nanos % 1_000_000 == 0 {
-        let millis = duration.as_millis() as u64;
+        let millis = Literal::u64_unsuffixed(duration.as_millis() as u64);
         quote!(#path::from_millis(#millis))
     } else {
-        let nanos = nanos as u64;
+        let nanos = Literal::u64_unsuffixed(nanos as u64);
         quote!(#path::from_nanos(#nanos))
     }
 }

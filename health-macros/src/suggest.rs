@@ -3,12 +3,19 @@
 /// The candidate closest to `input` by edit distance, if it is close enough
 /// to be a plausible typo.
 pub fn closest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
+    let typo = candidates
         .iter()
         .map(|c| (edit_distance(input, c), *c))
-        .filter(|(distance, candidate)| *distance <= candidate.len().max(input.len()) / 3 + 1)
+        .filter(|(distance, candidate)| *distance <= (candidate.len() / 3).max(1))
         .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
+        .map(|(_, candidate)| candidate);
+    // A shortened name (`ready` for `readiness`) is no typo but still meant.
+    typo.or_else(|| candidates.iter().copied().find(|c| common_prefix(input, c) >= 4))
+}
+
+/// How many leading characters two strings share.
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
 }
 
 /// Levenshtein distance between two short strings.
@@ -47,5 +54,7 @@ mod tests {
         assert_eq!(closest("liveliness", OPTIONS), Some("liveness"));
         assert_eq!(closest("ready", OPTIONS), Some("readiness"));
         assert_eq!(closest("xyz", OPTIONS), None);
+        assert_eq!(closest("retries", OPTIONS), None);
+        assert_eq!(closest("time", OPTIONS), Some("timeout"));
     }
 }

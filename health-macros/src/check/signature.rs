@@ -3,7 +3,7 @@
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{FnArg, GenericArgument, ItemFn, PathArguments, ReturnType, Type};
+use syn::{FnArg, GenericArgument, ItemFn, PathArguments, ReturnType, Signature, Type};
 
 use super::options::CheckOptions;
 use crate::errors::Errors;
@@ -59,7 +59,7 @@ pub fn validate(func: &ItemFn, options: &CheckOptions, errors: &mut Errors) -> C
         );
     }
     let state = state_type(sig.inputs.iter(), errors);
-    check_output(&sig.output, errors);
+    check_output(sig, errors);
     CheckSignature {
         state,
         output_span: match &sig.output {
@@ -122,11 +122,12 @@ fn state_type<'a>(mut inputs: impl Iterator<Item = &'a FnArg>, errors: &mut Erro
 
 /// Rejects return types that cannot express a failure; other wrong types
 /// are caught by the `IntoCheckOutcome` bound in the expansion.
-fn check_output(output: &ReturnType, errors: &mut Errors) {
-    match output {
+fn check_output(sig: &Signature, errors: &mut Errors) {
+    match &sig.output {
         ReturnType::Default => {
-            errors.spanned(
-                output,
+            // Point where `-> Result<(), E>` belongs: after the arguments.
+            errors.at(
+                sig.paren_token.span.close(),
                 format!("this health check returns nothing: {CANNOT_FAIL}; {RETURN_HELP}"),
             );
         }

@@ -1,0 +1,9 @@
+use health_core::prelude::*;
+use std::convert::Infallible;
+
+#[health_check]
+async fn db() -> Result<(), Infallible> {
+    Ok(())
+}
+
+fn main() {}

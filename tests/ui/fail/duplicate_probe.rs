@@ -1,0 +1,8 @@
+use health_core::prelude::*;
+
+#[health_check(liveness, liveness)]
+async fn heartbeat() -> bool {
+    true
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use health_core::prelude::*;
+
+#[health_check]
+async fn db<S: Sync>(_state: &S) -> bool {
+    true
+}
+
+fn main() {}

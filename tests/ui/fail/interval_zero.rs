@@ -1,0 +1,8 @@
+use health_core::prelude::*;
+
+#[health_check(interval = "0ms")]
+async fn db() -> Result<(), String> {
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use health_core::prelude::*;
+
+struct AppState;
+
+#[health_check]
+async fn db(_state: &mut AppState) -> bool {
+    true
+}
+
+fn main() {}

@@ -1,0 +1,21 @@
+use health_core::prelude::*;
+
+struct AppState;
+
+mod search {
+    #[health_core::health_check]
+    pub async fn ping(_state: &super::AppState) -> bool {
+        true
+    }
+}
+
+#[derive(HealthReport)]
+#[health(state = AppState)]
+struct Readiness {
+    #[health(check = search::ping)]
+    search: CheckResult,
+    #[health(check = search::ping)]
+    search_again: CheckResult,
+}
+
+fn main() {}

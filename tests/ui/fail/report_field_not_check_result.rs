@@ -1,0 +1,13 @@
+use health_core::prelude::*;
+
+#[health_check]
+async fn cache() -> bool {
+    true
+}
+
+#[derive(HealthReport)]
+struct Readiness {
+    cache: bool,
+}
+
+fn main() {}

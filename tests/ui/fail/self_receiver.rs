@@ -1,0 +1,12 @@
+use health_core::prelude::*;
+
+struct Pool;
+
+impl Pool {
+    #[health_check]
+    async fn ping(&self) -> bool {
+        true
+    }
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use health_core::prelude::*;
+
+#[health_check]
+fn disk() -> std::io::Result<()> {
+    Ok(())
+}
+
+fn main() {}

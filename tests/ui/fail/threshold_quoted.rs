@@ -1,0 +1,8 @@
+use health_core::prelude::*;
+
+#[health_check(success_threshold = "2")]
+async fn db() -> Result<(), String> {
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use health_core::prelude::*;
+
+#[health_check(failure_threshold = 0)]
+async fn db() -> Result<(), String> {
+    Ok(())
+}
+
+fn main() {}

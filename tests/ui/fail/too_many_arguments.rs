@@ -1,0 +1,11 @@
+use health_core::prelude::*;
+
+struct AppState;
+struct Pool;
+
+#[health_check]
+async fn db(_state: &AppState, _pool: &Pool) -> bool {
+    true
+}
+
+fn main() {}

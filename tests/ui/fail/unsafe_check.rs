@@ -1,0 +1,8 @@
+use health_core::prelude::*;
+
+#[health_check]
+async unsafe fn db() -> bool {
+    true
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use health_core::prelude::*;
+
+#[health_check]
+async fn db(_state: &u8, ...) -> bool {
+    true
+}
+
+fn main() {}
