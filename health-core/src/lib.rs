@@ -71,6 +71,8 @@
 mod check;
 mod execute;
 mod health;
+#[cfg(feature = "http")]
+pub mod http;
 mod outcome;
 mod probe_report;
 pub mod process;

@@ -1,0 +1,151 @@
+//! Serving the probes over HTTP, as SPEC §6 says: `/health/live`,
+//! `/health/ready`, `/health/startup` and a protected `/health/deep`.
+//!
+//! [`HealthHttp`] is the transport-independent handler (any stack can call
+//! [`HealthHttp::respond`]); [`HealthHttp::router`] mounts it in an axum app
+//! (feature `axum`) and [`HealthHttp::bind`] serves it on a port of its own
+//! (feature `server`). Both drain on shutdown: readiness flips to
+//! `shutting_down` first, the listener keeps answering for the drain delay,
+//! then stops once in-flight requests completed.
+//!
+//! The deep endpoint is never public by default: it answers 404 (like an
+//! unknown path) unless the request carries the configured bearer token, or
+//! arrives on an admin listener bound to loopback ([`HealthHttp::bind_admin`]).
+
+mod access;
+mod ietf;
+mod respond;
+#[cfg(feature = "axum")]
+mod router;
+#[cfg(feature = "server")]
+mod server;
+mod shutdown;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use access::{BearerToken, TokenTooShort};
+pub use ietf::CONTENT_TYPE as HEALTH_JSON;
+#[cfg(feature = "server")]
+pub use server::HealthServer;
+
+use crate::Health;
+
+/// Where the four endpoints answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    /// Liveness, default `/health/live`.
+    pub live: String,
+    /// Readiness, default `/health/ready`.
+    pub ready: String,
+    /// Startup, default `/health/startup`.
+    pub startup: String,
+    /// Deep diagnostics, default `/health/deep`.
+    pub deep: String,
+}
+
+impl Default for Paths {
+    fn default() -> Self {
+        Paths {
+            live: "/health/live".into(),
+            ready: "/health/ready".into(),
+            startup: "/health/startup".into(),
+            deep: "/health/deep".into(),
+        }
+    }
+}
+
+/// The HTTP face of a [`Health`] registry: paths, deep-endpoint access, and
+/// the drain delay of graceful shutdown. Made by [`Health::http`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::Duration;
+/// use health_core::Health;
+///
+/// let health = Health::builder(()).build()?;
+/// let http = health
+///     .http()
+///     .deep_token("3f9a1c0e5b7d2a4c8e6f1b3d5a7c9e0f")?
+///     .drain_delay(Duration::from_secs(10));
+///
+/// let request = http::Request::get("/health/ready").body(())?.into_parts().0;
+/// let response = http.respond(&request).await;
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(response.headers()["content-type"], "application/json");
+/// # Ok(()) }
+/// ```
+pub struct HealthHttp<S> {
+    health: Health<S>,
+    paths: Arc<Paths>,
+    deep_token: Option<BearerToken>,
+    admin_listener: bool,
+    drain_delay: Duration,
+    handle_signals: bool,
+}
+
+impl<S> Clone for HealthHttp<S> {
+    fn clone(&self) -> Self {
+        HealthHttp {
+            health: self.health.clone(),
+            paths: Arc::clone(&self.paths),
+            deep_token: self.deep_token.clone(),
+            admin_listener: self.admin_listener,
+            drain_delay: self.drain_delay,
+            handle_signals: self.handle_signals,
+        }
+    }
+}
+
+impl<S: Send + Sync + 'static> Health<S> {
+    /// The HTTP face of this registry, with the default paths, no deep
+    /// access, a 5 s drain delay and SIGTERM/SIGINT handling.
+    pub fn http(&self) -> HealthHttp<S> {
+        HealthHttp {
+            health: self.clone(),
+            paths: Arc::new(Paths::default()),
+            deep_token: None,
+            admin_listener: false,
+            drain_delay: HealthHttp::<S>::DEFAULT_DRAIN_DELAY,
+            handle_signals: true,
+        }
+    }
+}
+
+impl<S: Send + Sync + 'static> HealthHttp<S> {
+    /// How long a draining listener keeps answering after shutdown began.
+    pub const DEFAULT_DRAIN_DELAY: Duration = Duration::from_secs(5);
+
+    /// Serves the endpoints at other paths.
+    pub fn paths(mut self, paths: Paths) -> Self {
+        self.paths = Arc::new(paths);
+        self
+    }
+
+    /// Serves the deep endpoint to requests with `Authorization: Bearer <token>`
+    /// (others get 401). Refuses tokens shorter than [`BearerToken::MIN_LEN`].
+    pub fn deep_token(mut self, token: &str) -> Result<Self, TokenTooShort> {
+        self.deep_token = Some(BearerToken::new(token)?);
+        Ok(self)
+    }
+
+    /// How long listeners keep answering once shutdown began, so load
+    /// balancers see `shutting_down` and stop routing before the port closes.
+    pub fn drain_delay(mut self, delay: Duration) -> Self {
+        self.drain_delay = delay;
+        self
+    }
+
+    /// Whether listeners begin shutdown on SIGTERM/SIGINT (default: yes).
+    /// Without, shutdown begins only with [`Health::begin_shutdown`].
+    pub fn handle_signals(mut self, handle: bool) -> Self {
+        self.handle_signals = handle;
+        self
+    }
+
+    /// The registry answering.
+    pub fn health(&self) -> &Health<S> {
+        &self.health
+    }
+}

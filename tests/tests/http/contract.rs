@@ -1,0 +1,262 @@
+//! Every row of the SPEC §6 table, both body formats, HEAD, 405, 404 and
+//! malformed requests.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use health_core::http::Paths;
+use health_core::prelude::*;
+use hyper::{Method, StatusCode};
+use serde_json::json;
+
+use super::client::{get, raw, send};
+use super::{serve, Dependency};
+
+#[derive(Default)]
+struct Service {
+    db: Dependency,
+    cache: Dependency,
+    warmed: AtomicBool,
+    stalled: AtomicBool,
+}
+
+#[health_check(critical, interval = "1ms")]
+async fn db(state: &Service) -> Result<(), String> {
+    state.db.call()
+}
+
+#[health_check(interval = "1ms")]
+async fn cache(state: &Service) -> Result<(), String> {
+    state.cache.call()
+}
+
+#[health_check(startup, interval = "1ms")]
+async fn warmup(state: &Service) -> bool {
+    state.warmed.load(Ordering::SeqCst)
+}
+
+#[health_check(liveness, interval = "1ms")]
+async fn event_loop(state: &Service) -> bool {
+    !state.stalled.load(Ordering::SeqCst)
+}
+
+/// Lets the cached results (fresh for 1 ms) expire after a switch flipped.
+async fn expire() {
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+}
+
+async fn started_service() -> (Health<Service>, std::net::SocketAddr) {
+    let health = Health::builder(Service::default()).build().unwrap();
+    health.state().warmed.store(true, Ordering::SeqCst);
+    let addr = serve(health.http()).await;
+    (health, addr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn liveness_rows() {
+    let (health, addr) = started_service().await;
+    let alive = get(addr, "/health/live").await;
+    assert_eq!(alive.status, StatusCode::OK);
+    assert_eq!(alive.header("content-type"), "application/json");
+    assert_eq!(alive.header("cache-control"), "no-store");
+    assert_eq!(alive.json(), json!({"status": "alive"}));
+
+    health.state().stalled.store(true, Ordering::SeqCst);
+    expire().await;
+    let dead = get(addr, "/health/live").await;
+    assert_eq!(dead.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        dead.json(),
+        json!({"status": "dead", "checks": {"event_loop": {"status": "fail", "reason": "error"}}})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_rows() {
+    let (health, addr) = started_service().await;
+    let ready = get(addr, "/health/ready").await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert_eq!(
+        ready.json(),
+        json!({"status": "ready", "critical": {"db": {"status": "pass"}}, "degraded": {"cache": {"status": "pass"}}})
+    );
+
+    health.state().cache.set_down(true);
+
+    expire().await;
+    let degraded = get(addr, "/health/ready").await;
+    assert_eq!(degraded.status, StatusCode::OK);
+    assert_eq!(degraded.json()["status"], "degraded");
+    assert_eq!(
+        degraded.json()["degraded"]["cache"],
+        json!({"status": "fail", "reason": "error"})
+    );
+
+    health.state().db.set_down(true);
+
+    expire().await;
+    let not_ready = get(addr, "/health/ready").await;
+    assert_eq!(not_ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(not_ready.json()["status"], "not_ready");
+    assert!(
+        !not_ready.body.contains("refused"),
+        "public bodies carry no error text: {}",
+        not_ready.body
+    );
+
+    health.begin_shutdown();
+    let shutting_down = get(addr, "/health/ready").await;
+    assert_eq!(shutting_down.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(shutting_down.json(), json!({"status": "shutting_down"}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn startup_rows_and_starting_readiness() {
+    let health = Health::builder(Service::default()).build().unwrap();
+    let addr = serve(health.http()).await;
+    let starting = get(addr, "/health/startup").await;
+    assert_eq!(starting.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(starting.json()["status"], "starting");
+    let ready = get(addr, "/health/ready").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.json()["status"], "starting");
+
+    health.state().warmed.store(true, Ordering::SeqCst);
+    expire().await;
+    let started = get(addr, "/health/startup").await;
+    assert_eq!(started.status, StatusCode::OK);
+    assert_eq!(started.json(), json!({"status": "started"}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_json_on_request() {
+    let (health, addr) = started_service().await;
+    let accept = [("accept", "application/health+json")];
+    let ready = send(addr, Method::GET, "/health/ready", &accept).await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert_eq!(ready.header("content-type"), "application/health+json");
+    assert_eq!(
+        ready.json(),
+        json!({"status": "pass", "checks": {"cache:status": [{"status": "pass"}], "db:status": [{"status": "pass"}]}})
+    );
+
+    health.state().cache.set_down(true);
+
+    expire().await;
+    let warn = send(
+        addr,
+        Method::GET,
+        "/health/ready",
+        &[("accept", "text/html, application/health+json;q=0.9")],
+    )
+    .await;
+    assert_eq!(warn.status, StatusCode::OK, "warn answers 200");
+    assert_eq!(warn.json()["status"], "warn");
+    assert_eq!(warn.json()["output"], "degraded");
+    assert_eq!(
+        warn.json()["checks"]["cache:status"],
+        json!([{"status": "fail", "output": "error"}])
+    );
+
+    health.state().db.set_down(true);
+
+    expire().await;
+    let fail = send(addr, Method::GET, "/health/ready", &accept).await;
+    assert_eq!(fail.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(fail.json()["status"], "fail");
+
+    let refused = send(
+        addr,
+        Method::GET,
+        "/health/ready",
+        &[("accept", "application/health+json;q=0")],
+    )
+    .await;
+    assert_eq!(
+        refused.header("content-type"),
+        "application/json",
+        "q=0 refuses the format"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_is_get_without_a_body() {
+    let (_health, addr) = started_service().await;
+    let get = get(addr, "/health/ready").await;
+    let head = send(addr, Method::HEAD, "/health/ready", &[]).await;
+    assert_eq!(head.status, get.status);
+    assert_eq!(head.header("content-type"), "application/json");
+    assert_eq!(head.header("content-length"), get.body.len().to_string());
+    assert_eq!(head.body, "");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_methods_are_405_and_unknown_paths_404() {
+    let (health, addr) = started_service().await;
+    for method in [
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::OPTIONS,
+    ] {
+        let reply = send(addr, method.clone(), "/health/live", &[]).await;
+        assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{method}");
+        assert_eq!(reply.header("allow"), "GET, HEAD");
+    }
+    for path in [
+        "/",
+        "/health",
+        "/health/ready/",
+        "/health/readyz",
+        "/HEALTH/READY",
+        "/health/deep",
+    ] {
+        let reply = get(addr, path).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(reply.json(), json!({"error": "not found"}));
+    }
+    assert_eq!(health.state().db.calls(), 0, "nothing ran a check");
+    assert_eq!(
+        get(addr, "/health/ready?verbose=1").await.status,
+        StatusCode::OK,
+        "queries are ignored"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_requests_get_4xx_and_the_server_carries_on() {
+    let (_health, addr) = started_service().await;
+    let garbage: [&[u8]; 4] = [
+        b"\x00\xff\xfe garbage\r\n\r\n",
+        b"GET /health/ready HTTP/9.9\r\n\r\n",
+        b"GET /health/ready HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n",
+        b"GET /health/\xff HTTP/1.1\r\nHost: x\r\n\r\n",
+    ];
+    for request in garbage {
+        let answer = raw(addr, request).await;
+        let status_line = answer.lines().next().unwrap_or_default();
+        assert!(
+            status_line.starts_with("HTTP/1.1 4"),
+            "{:?} got {status_line:?}",
+            String::from_utf8_lossy(request)
+        );
+    }
+    assert_eq!(get(addr, "/health/live").await.status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paths_are_configurable() {
+    let health = Health::builder(Service::default()).build().unwrap();
+    health.state().warmed.store(true, Ordering::SeqCst);
+    let paths = Paths {
+        live: "/livez".into(),
+        ready: "/readyz".into(),
+        startup: "/startupz".into(),
+        deep: "/debug/health".into(),
+    };
+    let addr = serve(health.http().paths(paths)).await;
+    assert_eq!(get(addr, "/livez").await.status, StatusCode::OK);
+    assert_eq!(get(addr, "/readyz").await.json()["status"], "ready");
+    assert_eq!(get(addr, "/startupz").await.status, StatusCode::OK);
+    assert_eq!(get(addr, "/health/live").await.status, StatusCode::NOT_FOUND);
+}

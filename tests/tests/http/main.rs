@@ -1,0 +1,55 @@
+//! SPEC §6 over real sockets with a real HTTP client: the standalone hyper
+//! listener and the axum router, every row of the table, content
+//! negotiation, methods, deep-endpoint access, bounded answers, probe
+//! storms and graceful shutdown.
+
+mod axum_router;
+mod bounded;
+mod client;
+mod contract;
+mod deep;
+mod shutdown;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use health_core::http::HealthHttp;
+
+/// Binds `http` on a free loopback port, serves it in the background
+/// (without signal handlers: tests shut down programmatically), and
+/// returns where it listens.
+pub async fn serve<S: Send + Sync + 'static>(http: HealthHttp<S>) -> SocketAddr {
+    let server = http
+        .handle_signals(false)
+        .bind(([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap();
+    let addr = server.local_addr();
+    tokio::spawn(server.run());
+    addr
+}
+
+/// A dependency that can be switched off and counts its calls.
+#[derive(Default)]
+pub struct Dependency {
+    calls: AtomicUsize,
+    down: AtomicBool,
+}
+
+impl Dependency {
+    pub fn call(&self) -> Result<(), String> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        match self.down.load(Ordering::SeqCst) {
+            true => Err("connection refused".into()),
+            false => Ok(()),
+        }
+    }
+
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+}
