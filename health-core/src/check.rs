@@ -10,6 +10,11 @@ use crate::spec::CheckSpec;
 /// A boxed, `Send` future, as check entry points return them.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// The future a check's entry point returns: `Send`, yielding the outcome.
+pub trait CheckFuture: Future<Output = CheckOutcome> + Send {}
+
+impl<F: Future<Output = CheckOutcome> + Send> CheckFuture for F {}
+
 /// A check added at run time, as a trait object (dynamic sets of checks,
 /// checks configured from files, the built-in dependency checks).
 ///
@@ -61,5 +66,5 @@ pub trait CheckFn<S: ?Sized>: 'static {
     const SPEC: CheckSpec;
 
     /// Runs the function once and converts what it returns.
-    fn call(state: &S) -> BoxFuture<'_, CheckOutcome>;
+    fn call(state: &S) -> impl CheckFuture + '_;
 }

@@ -3,32 +3,47 @@
 //! flight.
 
 use std::any::Any;
-use std::future::Future;
+use std::future::{poll_fn, Future};
 use std::panic::AssertUnwindSafe;
+use std::pin::{pin, Pin};
 use std::sync::{Mutex, PoisonError};
+use std::task::Poll;
+use std::time::Duration;
 
 use futures_util::future::{FutureExt, Shared};
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
 use crate::check::BoxFuture;
 use crate::outcome::{CheckOutcome, IntoCheckOutcome};
 use crate::result::Observation;
-use crate::spec::CheckSpec;
 
-/// Runs `run` under `spec.timeout`, turning panics and a missed deadline into
+/// Runs `run` under `deadline`, turning panics and a missed deadline into
 /// failures. The future is dropped when the deadline passes.
-pub(crate) async fn observe<F>(spec: &CheckSpec, run: F) -> Observation
+pub(crate) async fn observe<F>(deadline: Duration, run: F) -> Observation
 where
     F: Future<Output = CheckOutcome>,
 {
+    // One clock read here and one when the run ends: the deadline is derived
+    // from the start rather than read again.
     let started = Instant::now();
-    let guarded = AssertUnwindSafe(run).catch_unwind();
-    let outcome = match tokio::time::timeout(spec.timeout, guarded).await {
-        Err(_elapsed) => None,
-        Ok(Ok(outcome)) => Some(outcome),
-        Ok(Err(panic)) => Some(CheckOutcome::panicked(panic_message(panic.as_ref()))),
+    let mut guarded = pin!(AssertUnwindSafe(run).catch_unwind());
+    // The timer is armed on the first poll that finds the check pending
+    // (always, for checks doing I/O); a check done at once never needs one.
+    let mut timer: Option<Pin<Box<Sleep>>> = None;
+    let finished = poll_fn(|cx| {
+        if let Poll::Ready(result) = guarded.as_mut().poll(cx) {
+            return Poll::Ready(Some(result));
+        }
+        let timer = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(started + deadline)));
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await;
+    let outcome = match finished {
+        None => None,
+        Some(Ok(outcome)) => Some(outcome),
+        Some(Err(panic)) => Some(CheckOutcome::panicked(panic_message(panic.as_ref()))),
     };
-    Observation::new(outcome, spec, started)
+    Observation::new(outcome, deadline, started)
 }
 
 /// The text of a panic payload.
@@ -42,12 +57,12 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
 }
 
 /// Adapts the future of an `async` check function into an entry point.
-pub fn run_async<'a, F>(check: F) -> BoxFuture<'a, CheckOutcome>
+pub fn run_async<'a, F>(check: F) -> impl Future<Output = CheckOutcome> + Send + 'a
 where
     F: Future + Send + 'a,
     F::Output: IntoCheckOutcome,
 {
-    Box::pin(check.map(IntoCheckOutcome::into_check_outcome))
+    check.map(IntoCheckOutcome::into_check_outcome)
 }
 
 /// The run of a blocking check that is in flight, shared by everyone waiting.

@@ -13,7 +13,7 @@ use tokio::sync::watch;
 use tokio::task::AbortHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use crate::check::{BoxFuture, Check, CheckFn};
+use crate::check::{Check, CheckFn};
 use crate::probe_report::{DeepReport, ProbeReport};
 use crate::registry::Registered;
 use crate::report::{run_once, CheckSource, HealthReport};
@@ -245,6 +245,13 @@ impl<S: Send + Sync + 'static> Inner<S> {
     /// Refreshes the checks of `probe` (on-demand mode) and returns their results.
     async fn current(&self, probe: Option<Probe>) -> Vec<CheckResult> {
         if self.mode == Mode::OnDemand {
+            // The common case, a probe within every check's interval: one
+            // clock read, one lock per check, nothing awaited.
+            let now = Instant::now();
+            let fresh: Option<Vec<_>> = self.slots_in(probe).map(|slot| slot.fresh_result(now)).collect();
+            if let Some(results) = fresh {
+                return results;
+            }
             join_all(self.slots_in(probe).map(|slot| slot.refresh(&self.state))).await;
         }
         self.snapshot(probe)
@@ -253,7 +260,8 @@ impl<S: Send + Sync + 'static> Inner<S> {
     /// The results of the checks of `probe` as they stand.
     fn snapshot(&self, probe: Option<Probe>) -> Vec<CheckResult> {
         let background = self.mode == Mode::Background;
-        self.slots_in(probe).map(|slot| slot.result(background)).collect()
+        let now = Instant::now();
+        self.slots_in(probe).map(|slot| slot.result(now, background)).collect()
     }
 
     /// Whether start-up has completed, refreshing the startup checks first
@@ -284,21 +292,19 @@ impl<S: Send + Sync + 'static> Inner<S> {
 }
 
 impl<S: Send + Sync + 'static> CheckSource<S> for Health<S> {
-    fn result<C: CheckFn<S>>(&self) -> BoxFuture<'_, CheckResult> {
-        Box::pin(async move {
-            let wanted = Some(TypeId::of::<C>());
-            let background = self.inner.mode == Mode::Background;
-            match self.inner.slots.iter().find(|slot| slot.check_type == wanted) {
-                Some(slot) => {
-                    if !background {
-                        slot.refresh(&self.inner.state).await;
-                    }
-                    slot.result(background)
+    async fn result<C: CheckFn<S>>(&self) -> CheckResult {
+        let wanted = Some(TypeId::of::<C>());
+        let background = self.inner.mode == Mode::Background;
+        match self.inner.slots.iter().find(|slot| slot.check_type == wanted) {
+            Some(slot) => {
+                if !background {
+                    slot.refresh(&self.inner.state).await;
                 }
-                // Left out of this registry: run it once, as `collect` would.
-                None => run_once::<S, C>(&self.inner.state).await,
+                slot.result(Instant::now(), background)
             }
-        })
+            // Left out of this registry: run it once, as `collect` would.
+            None => run_once::<S, C>(&self.inner.state).await,
+        }
     }
 }
 

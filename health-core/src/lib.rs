@@ -73,6 +73,7 @@ mod execute;
 mod health;
 #[cfg(feature = "http")]
 pub mod http;
+mod join;
 mod outcome;
 mod probe_report;
 pub mod process;
@@ -84,7 +85,7 @@ mod slot;
 mod spec;
 mod status;
 
-pub use check::{BoxFuture, Check, CheckFn};
+pub use check::{BoxFuture, Check, CheckFn, CheckFuture};
 pub use health::{BuildError, Health, HealthBuilder, Mode};
 pub use outcome::{CheckError, CheckOutcome, DetailValue, Details, IntoCheckOutcome};
 pub use probe_report::{DeepReport, ProbeReport};
@@ -146,11 +147,13 @@ pub mod prelude {
 /// promise, may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::check::{BoxFuture, CheckFn};
+    pub use crate::check::CheckFn;
+    pub use crate::check::CheckFuture;
     pub use crate::execute::{run_async, run_blocking, BlockingSlot, BlockingState};
+    pub use crate::join::join;
     pub use crate::outcome::CheckOutcome;
     pub use crate::registry::Registration;
-    pub use crate::report::{join_results, serialize_report, CheckSource, HealthReport};
+    pub use crate::report::{lookup, serialize_report, CheckSource, HealthReport};
     pub use crate::result::CheckResult;
     pub use crate::spec::{CheckSpec, Probes};
     pub use core::time::Duration;

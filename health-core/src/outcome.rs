@@ -154,6 +154,11 @@ impl Serialize for DetailValue {
 pub struct Details(Vec<(Cow<'static, str>, DetailValue)>);
 
 impl Details {
+    /// No details.
+    pub const fn new() -> Details {
+        Details(Vec::new())
+    }
+
     /// Sets `key` to `value`, replacing an earlier value.
     pub fn insert(&mut self, key: impl Into<Cow<'static, str>>, value: impl Into<DetailValue>) {
         let (key, value) = (key.into(), value.into());

@@ -50,14 +50,14 @@ fn spec_of<S, C: CheckFn<S>>() -> CheckSpec {
 
 fn call_stateful<S: Any + Send + Sync, C: CheckFn<S>>(state: &AnyState) -> BoxFuture<'_, CheckOutcome> {
     match state.downcast_ref::<S>() {
-        Some(state) => C::call(state),
+        Some(state) => Box::pin(C::call(state)),
         // Unreachable: registries only run registrations of their own state type.
         None => Box::pin(async { CheckOutcome::fail("health registry: state type mismatch") }),
     }
 }
 
 fn call_stateless<C: CheckFn<()>>(_state: &AnyState) -> BoxFuture<'_, CheckOutcome> {
-    C::call(&())
+    Box::pin(C::call(&()))
 }
 
 /// An annotated check seen as a run-time [`Check`].

@@ -5,7 +5,7 @@ use std::future::Future;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::check::{BoxFuture, CheckFn};
+use crate::check::CheckFn;
 use crate::execute::observe;
 use crate::result::CheckResult;
 use crate::status::{fold_readiness, Status};
@@ -79,31 +79,31 @@ pub trait HealthReport: Sized + Send {
 /// or a registry's cache ([`Health::report`](crate::Health::report)).
 pub trait CheckSource<S>: Sync {
     /// The result of check `C`.
-    fn result<C: CheckFn<S>>(&self) -> BoxFuture<'_, CheckResult>;
+    fn result<C: CheckFn<S>>(&self) -> impl Future<Output = CheckResult> + Send;
+}
+
+/// The result of check `C` from `source` (what derived reports call, so
+/// errors about `C` point at the report's field).
+pub fn lookup<'a, C: CheckFn<S>, S: 'a>(
+    source: &'a impl CheckSource<S>,
+) -> impl Future<Output = CheckResult> + Send + 'a {
+    source.result::<C>()
 }
 
 /// Runs each check once, directly on the borrowed state.
 struct RunOnce<'a, S>(&'a S);
 
 impl<S: Sync> CheckSource<S> for RunOnce<'_, S> {
-    fn result<C: CheckFn<S>>(&self) -> BoxFuture<'_, CheckResult> {
-        Box::pin(run_once::<S, C>(self.0))
+    fn result<C: CheckFn<S>>(&self) -> impl Future<Output = CheckResult> + Send {
+        run_once::<S, C>(self.0)
     }
 }
 
-/// Awaits a report's lookups concurrently (what derived reports call).
-pub async fn join_results<const N: usize>(lookups: [BoxFuture<'_, CheckResult>; N]) -> [CheckResult; N] {
-    let results = futures_util::future::join_all(lookups).await;
-    results
-        .try_into()
-        .unwrap_or_else(|_: Vec<CheckResult>| unreachable!("join_all yields one result per future"))
-}
-
 /// Runs check `C` once under its deadline.
-pub(crate) async fn run_once<S, C: CheckFn<S>>(state: &S) -> CheckResult {
-    let spec = C::SPEC;
-    let observation = observe(&spec, C::call(state)).await;
-    CheckResult::from_single_run(&spec, observation)
+pub(crate) async fn run_once<S: Sync, C: CheckFn<S>>(state: &S) -> CheckResult {
+    // `C::SPEC` is a constant: read where needed, never kept across the await.
+    let observation = observe(C::SPEC.timeout, C::call(state)).await;
+    CheckResult::from_single_run(&C::SPEC, observation)
 }
 
 /// Serializes results as the readiness body of SPEC §6:

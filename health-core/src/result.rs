@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
@@ -11,6 +12,30 @@ use tokio::time::Instant;
 use crate::outcome::{CheckOutcome, Details};
 use crate::redact::redact;
 use crate::spec::{CheckSpec, Probes};
+
+/// A check's name as results carry it: static names are borrowed, names
+/// built at run time shared, so copying a result never copies its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CheckName {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl CheckName {
+    pub fn of(spec: &CheckSpec) -> CheckName {
+        match &spec.name {
+            Cow::Borrowed(name) => CheckName::Static(name),
+            Cow::Owned(name) => CheckName::Shared(Arc::from(name.as_str())),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            CheckName::Static(name) => name,
+            CheckName::Shared(name) => name,
+        }
+    }
+}
 
 /// Why a check is reported failing: a closed set, safe to show publicly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -60,23 +85,24 @@ impl Serialize for Reason {
 pub(crate) struct Observation {
     /// `None` when the run passed.
     pub failure: Option<Reason>,
-    /// Error text, already redacted.
-    pub error: Option<String>,
-    pub details: Details,
+    /// Error text, already redacted; shared by every result showing it.
+    pub error: Option<Arc<str>>,
+    /// `None` when empty; shared by every result showing them.
+    pub details: Option<Arc<Details>>,
     pub latency: Duration,
-    /// When the run ended (runtime clock, drives freshness and staleness).
+    /// When the run ended (drives freshness and staleness; shown as wall
+    /// time in reports).
     pub finished: Instant,
-    /// When the run ended (wall clock, for reports).
-    pub finished_wall: SystemTime,
 }
 
 impl Observation {
-    /// Records how a run ended. `outcome` is `None` when the deadline passed.
-    pub fn new(outcome: Option<CheckOutcome>, spec: &CheckSpec, started: Instant) -> Observation {
+    /// Records how a run that started at `started` ended. `outcome` is
+    /// `None` when the `deadline` passed.
+    pub fn new(outcome: Option<CheckOutcome>, deadline: Duration, started: Instant) -> Observation {
         let (failure, error, details) = match outcome {
             None => (
                 Some(Reason::Timeout),
-                Some(format!("no result within the {:?} deadline", spec.timeout)),
+                Some(Arc::from(format!("no result within the {deadline:?} deadline"))),
                 Details::default(),
             ),
             Some(outcome) => {
@@ -86,7 +112,7 @@ impl Observation {
                     (true, false) => None,
                     (false, false) => Some(Reason::Error),
                 };
-                let error = message.map(|m| redact(&m).into_owned());
+                let error = message.map(|m| Arc::from(redact(&m)));
                 (failure, error, details)
             }
         };
@@ -94,10 +120,9 @@ impl Observation {
         Observation {
             failure,
             error,
-            details,
+            details: (!details.is_empty()).then(|| Arc::new(details)),
             latency: finished.saturating_duration_since(started),
             finished,
-            finished_wall: SystemTime::now(),
         }
     }
 
@@ -114,15 +139,15 @@ impl Observation {
 /// report, never through a public body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckResult {
-    pub(crate) name: Cow<'static, str>,
+    pub(crate) name: CheckName,
     pub(crate) critical: bool,
     pub(crate) probes: Probes,
     pub(crate) failure: Option<Reason>,
-    pub(crate) error: Option<String>,
-    pub(crate) details: Details,
+    pub(crate) error: Option<Arc<str>>,
+    pub(crate) details: Option<Arc<Details>>,
     pub(crate) latency: Option<Duration>,
-    pub(crate) observed_at: Option<SystemTime>,
-    pub(crate) last_success: Option<SystemTime>,
+    pub(crate) observed_at: Option<Instant>,
+    pub(crate) last_success: Option<Instant>,
     pub(crate) consecutive_failures: u32,
 }
 
@@ -132,22 +157,22 @@ impl CheckResult {
     pub(crate) fn from_single_run(spec: &CheckSpec, observation: Observation) -> CheckResult {
         let passed = observation.passed();
         CheckResult {
-            name: spec.name.clone(),
+            name: CheckName::of(spec),
             critical: spec.critical,
             probes: spec.probes,
             failure: observation.failure,
             error: observation.error,
             details: observation.details,
             latency: Some(observation.latency),
-            observed_at: Some(observation.finished_wall),
-            last_success: passed.then_some(observation.finished_wall),
+            observed_at: Some(observation.finished),
+            last_success: passed.then_some(observation.finished),
             consecutive_failures: u32::from(!passed),
         }
     }
 
     /// The check's name.
     pub fn name(&self) -> &str {
-        &self.name
+        self.name.as_str()
     }
 
     /// Whether the check is critical for readiness.
@@ -177,7 +202,8 @@ impl CheckResult {
 
     /// The details of the latest run.
     pub fn details(&self) -> &Details {
-        &self.details
+        static NONE: Details = Details::new();
+        self.details.as_deref().unwrap_or(&NONE)
     }
 
     /// How long the latest run took.
@@ -187,12 +213,12 @@ impl CheckResult {
 
     /// When the latest run ended.
     pub fn observed_at(&self) -> Option<SystemTime> {
-        self.observed_at
+        self.observed_at.map(wall_time)
     }
 
     /// When the check last passed.
     pub fn last_success(&self) -> Option<SystemTime> {
-        self.last_success
+        self.last_success.map(wall_time)
     }
 
     /// How many runs in a row have failed.
@@ -210,6 +236,13 @@ impl Serialize for CheckResult {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.public().serialize(serializer)
     }
+}
+
+/// The wall-clock time of a runtime instant. Runs record only the
+/// monotonic clock (one read fewer per run); reports convert when shown.
+fn wall_time(at: Instant) -> SystemTime {
+    let age = Instant::now().saturating_duration_since(at);
+    SystemTime::now() - age
 }
 
 /// What public probes show of a check: `{"status":"pass"}` or

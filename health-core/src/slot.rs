@@ -3,13 +3,13 @@
 
 use std::any::TypeId;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::SystemTime;
 
 use futures_util::future::{FutureExt, Shared};
+use tokio::time::Instant;
 
 use crate::check::{BoxFuture, Check};
 use crate::execute::observe;
-use crate::result::{CheckResult, Observation, Reason};
+use crate::result::{CheckName, CheckResult, Observation, Reason};
 use crate::spec::CheckSpec;
 
 /// A run in flight: its number, and a future every waiting probe can await.
@@ -18,6 +18,8 @@ type InFlight = (u64, Shared<BoxFuture<'static, ()>>);
 /// One check of a registry.
 pub(crate) struct Slot<S> {
     pub spec: CheckSpec,
+    /// The name results carry (shared, not copied).
+    name: CheckName,
     /// The type `#[health_check]` generated, for checks registered at compile time.
     pub check_type: Option<TypeId>,
     check: Box<dyn Check<S>>,
@@ -37,15 +39,17 @@ struct SlotState {
     last_failure: Option<Reason>,
     consecutive_failures: u32,
     consecutive_successes: u32,
-    last_success: Option<SystemTime>,
+    last_success: Option<Instant>,
     /// The verdict last logged, to log transitions only.
     logged: Option<bool>,
 }
 
 impl<S: Send + Sync + 'static> Slot<S> {
     pub fn new(check: Box<dyn Check<S>>, check_type: Option<TypeId>) -> Slot<S> {
+        let spec = check.spec();
         Slot {
-            spec: check.spec(),
+            name: CheckName::of(&spec),
+            spec,
             check_type,
             check,
             state: Mutex::default(),
@@ -89,7 +93,7 @@ impl<S: Send + Sync + 'static> Slot<S> {
         // does not cancel the run the other probes are waiting for.
         let (this, state) = (Arc::clone(self), Arc::clone(state));
         let task = tokio::spawn(async move {
-            let observation = observe(&this.spec, async { this.check.run(&state).await }).await;
+            let observation = observe(this.spec.timeout, async { this.check.run(&state).await }).await;
             this.record(number, observation);
         });
         let run = (number, task.map(|_| ()).boxed().shared());
@@ -116,7 +120,7 @@ impl<S: Send + Sync + 'static> Slot<S> {
         if observation.passed() {
             slot.consecutive_successes += 1;
             slot.consecutive_failures = 0;
-            slot.last_success = Some(observation.finished_wall);
+            slot.last_success = Some(observation.finished);
             if slot.consecutive_successes >= self.spec.success_threshold {
                 slot.passing = true;
                 slot.ever_passed = true;
@@ -136,12 +140,27 @@ impl<S: Send + Sync + 'static> Slot<S> {
         slot.latest = Some(observation);
     }
 
-    /// The reported result. With `stale_after_deadline`, a result older than
-    /// interval + deadline is reported as `stale` (background mode).
-    pub fn result(&self, stale_after_deadline: bool) -> CheckResult {
+    /// The reported result if it is younger than the interval (on-demand
+    /// mode: a cache hit), in one lock.
+    pub fn fresh_result(&self, now: Instant) -> Option<CheckResult> {
         let slot = self.lock();
+        let fresh = slot
+            .latest
+            .as_ref()
+            .is_some_and(|latest| now.saturating_duration_since(latest.finished) < self.spec.interval);
+        fresh.then(|| self.build_result(&slot, now, false))
+    }
+
+    /// The reported result as of `now`. With `stale_after_deadline`
+    /// (background mode), a result older than interval + deadline is
+    /// reported `stale`.
+    pub fn result(&self, now: Instant, stale_after_deadline: bool) -> CheckResult {
+        self.build_result(&self.lock(), now, stale_after_deadline)
+    }
+
+    fn build_result(&self, slot: &SlotState, now: Instant, stale_after_deadline: bool) -> CheckResult {
         let latest = slot.latest.as_ref();
-        let age = latest.map(|l| l.finished.elapsed());
+        let age = latest.map(|l| now.saturating_duration_since(l.finished));
         let stale = stale_after_deadline && age.is_some_and(|age| age > self.spec.interval + self.spec.timeout);
         let failure = match latest {
             None => Some(Reason::Pending),
@@ -150,22 +169,22 @@ impl<S: Send + Sync + 'static> Slot<S> {
             Some(_) => Some(slot.last_failure.unwrap_or(Reason::Pending)),
         };
         let error = match (stale, age) {
-            (true, Some(age)) => Some(format!(
+            (true, Some(age)) => Some(Arc::from(format!(
                 "latest result is {:.1}s old, beyond interval + deadline ({:?})",
                 age.as_secs_f64(),
                 self.spec.interval + self.spec.timeout
-            )),
+            ))),
             _ => latest.and_then(|l| l.error.clone()),
         };
         CheckResult {
-            name: self.spec.name.clone(),
+            name: self.name.clone(),
             critical: self.spec.critical,
             probes: self.spec.probes,
             failure,
             error,
-            details: latest.map(|l| l.details.clone()).unwrap_or_default(),
+            details: latest.and_then(|l| l.details.clone()),
             latency: latest.map(|l| l.latency),
-            observed_at: latest.map(|l| l.finished_wall),
+            observed_at: latest.map(|l| l.finished),
             last_success: slot.last_success,
             consecutive_failures: slot.consecutive_failures,
         }

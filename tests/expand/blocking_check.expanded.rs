@@ -29,12 +29,7 @@ impl ::health_core::__private::CheckFn<AppState> for data_dir_readable {
         .timeout(::health_core::__private::Duration::from_millis(250))
         .failure_threshold(3)
         .blocking();
-    fn call(
-        state: &AppState,
-    ) -> ::health_core::__private::BoxFuture<
-        '_,
-        ::health_core::__private::CheckOutcome,
-    > {
+    fn call(state: &AppState) -> impl ::health_core::__private::CheckFuture + '_ {
         /// At most one run in flight: a run past its deadline keeps its thread, later runs join it.
         static IN_FLIGHT: ::health_core::__private::BlockingSlot = ::health_core::__private::BlockingSlot::new();
         let state = <AppState as ::health_core::__private::BlockingState>::clone_for_blocking_pool(

@@ -12,12 +12,7 @@ impl ::health_core::__private::CheckFn<AppState> for primary_db {
             "primary_db",
         )
         .critical();
-    fn call(
-        state: &AppState,
-    ) -> ::health_core::__private::BoxFuture<
-        '_,
-        ::health_core::__private::CheckOutcome,
-    > {
+    fn call(state: &AppState) -> impl ::health_core::__private::CheckFuture + '_ {
         ::health_core::__private::run_async(primary_db(state))
     }
 }
@@ -53,12 +48,7 @@ mod search {
                 "ping",
             )
             .timeout(::health_core::__private::Duration::from_millis(500));
-        fn call(
-            state: &AppState,
-        ) -> ::health_core::__private::BoxFuture<
-            '_,
-            ::health_core::__private::CheckOutcome,
-        > {
+        fn call(state: &AppState) -> impl ::health_core::__private::CheckFuture + '_ {
             ::health_core::__private::run_async(ping(state))
         }
     }
@@ -93,10 +83,10 @@ impl ::health_core::__private::HealthReport for Readiness {
     async fn collect_from(
         source: &impl ::health_core::__private::CheckSource<AppState>,
     ) -> Self {
-        let [primary_db, search] = ::health_core::__private::join_results([
-                source.result::<primary_db>(),
-                source.result::<search::ping>(),
-            ])
+        let (primary_db, search) = ::health_core::__private::join((
+                ::health_core::__private::lookup::<primary_db, AppState>(source),
+                ::health_core::__private::lookup::<search::ping, AppState>(source),
+            ))
             .await;
         Self { primary_db, search }
     }

@@ -10,12 +10,7 @@ impl<S: ?Sized> ::health_core::__private::CheckFn<S> for cache {
     const SPEC: ::health_core::__private::CheckSpec = ::health_core::__private::CheckSpec::new(
         "cache",
     );
-    fn call(
-        _state: &S,
-    ) -> ::health_core::__private::BoxFuture<
-        '_,
-        ::health_core::__private::CheckOutcome,
-    > {
+    fn call(_state: &S) -> impl ::health_core::__private::CheckFuture + '_ {
         ::health_core::__private::run_async(cache())
     }
 }

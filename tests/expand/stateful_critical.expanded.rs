@@ -15,12 +15,7 @@ impl ::health_core::__private::CheckFn<AppState> for primary_db {
         )
         .critical()
         .timeout(::health_core::__private::Duration::from_secs(2));
-    fn call(
-        state: &AppState,
-    ) -> ::health_core::__private::BoxFuture<
-        '_,
-        ::health_core::__private::CheckOutcome,
-    > {
+    fn call(state: &AppState) -> impl ::health_core::__private::CheckFuture + '_ {
         ::health_core::__private::run_async(primary_db(state))
     }
 }

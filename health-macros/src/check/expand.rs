@@ -21,6 +21,9 @@ pub fn expand(func: &ItemFn, options: &CheckOptions, signature: &CheckSignature)
     );
     let spec = spec(&name, options);
     let call = call(func, options, signature);
+    // Spanned at the return type too: if it cannot fail, the entry point's
+    // return type shares the one error pointing there.
+    let entry_type = quote_spanned!(signature.output_span=> impl ::health_core::__private::CheckFuture + '_);
     let (generics, state, state_arg, registration) = match &signature.state {
         Some(state) => (
             quote!(),
@@ -48,7 +51,7 @@ pub fn expand(func: &ItemFn, options: &CheckOptions, signature: &CheckSignature)
         impl #generics ::health_core::__private::CheckFn<#state> for #ident {
             const SPEC: ::health_core::__private::CheckSpec = #spec;
 
-            fn call(#state_arg: &#state) -> ::health_core::__private::BoxFuture<'_, ::health_core::__private::CheckOutcome> {
+            fn call(#state_arg: &#state) -> #entry_type {
                 #call
             }
         }
@@ -111,9 +114,12 @@ fn call(func: &ItemFn, options: &CheckOptions, signature: &CheckSignature) -> To
     let run = quote_spanned!(span=> ::health_core::__private::run_blocking);
     let run = match &signature.state {
         Some(state) => {
-            let clone = quote_spanned!(syn::spanned::Spanned::span(state)=>
-                <#state as ::health_core::__private::BlockingState>::clone_for_blocking_pool(state)
-            );
+            // Only the trait path takes the state type's span (for the error
+            // on a state that is not `Clone`); the variable keeps the call
+            // site's, so it resolves even inside a `macro_rules!`.
+            let blocking_state =
+                quote_spanned!(syn::spanned::Spanned::span(state)=> ::health_core::__private::BlockingState);
+            let clone = quote!(<#state as #blocking_state>::clone_for_blocking_pool(state));
             quote! {
                 let state = #clone;
                 #run(&IN_FLIGHT, move || #ident(&state))
