@@ -74,6 +74,7 @@ mod health;
 #[cfg(feature = "http")]
 pub mod http;
 mod join;
+pub mod kubernetes;
 mod outcome;
 mod probe_report;
 pub mod process;
