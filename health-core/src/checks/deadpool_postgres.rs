@@ -11,7 +11,7 @@
 //! use deadpool_postgres::{Config, Runtime};
 //! use health_core::checks::deadpool_postgres::{self as pg, DeadpoolPostgresCheck};
 //! use health_core::prelude::*;
-//! use tokio_postgres::NoTls;
+//! use deadpool_postgres::tokio_postgres::NoTls;
 //!
 //! struct AppState {
 //!     pool: deadpool_postgres::Pool,
@@ -38,19 +38,19 @@ use std::borrow::Cow;
 
 use deadpool_postgres::Pool;
 
-use crate::checks::{builtin_check, timed, with_latency, with_pool};
+use crate::checks::{builtin_check, error_chain, timed, with_latency, with_pool};
 use crate::outcome::CheckOutcome;
 use crate::spec::CheckSpec;
 
 /// Checks a deadpool-postgres pool: gets a client and runs `SHOW server_version`.
 pub async fn ping(pool: &Pool) -> CheckOutcome {
     let (version, latency) = timed(async {
-        let client = pool.get().await.map_err(|e| e.to_string())?;
+        let client = pool.get().await.map_err(|e| error_chain(&e))?;
         let row = client
             .query_one("SHOW server_version", &[])
             .await
-            .map_err(|e| e.to_string())?;
-        row.try_get::<_, String>(0).map_err(|e| e.to_string())
+            .map_err(|e| error_chain(&e))?;
+        row.try_get::<_, String>(0).map_err(|e| error_chain(&e))
     })
     .await;
     let outcome = match version {

@@ -83,6 +83,22 @@ mod helpers {
         (output, started.elapsed())
     }
 
+    /// `error` and its causes (`source()` chain), each cause the text does
+    /// not already contain appended after `: `.
+    pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+        let mut text = error.to_string();
+        let mut cause = error.source();
+        while let Some(source) = cause {
+            let more = source.to_string();
+            if !text.contains(&more) {
+                text.push_str(": ");
+                text.push_str(&more);
+            }
+            cause = source.source();
+        }
+        text
+    }
+
     /// Adds the round-trip `latency_ms` detail (milliseconds, microsecond precision).
     pub(crate) fn with_latency(outcome: CheckOutcome, latency: Duration) -> CheckOutcome {
         outcome.with_detail("latency_ms", crate::probe_report::millis(latency))
@@ -166,3 +182,35 @@ macro_rules! builtin_check {
 }
 #[allow(unused_imports)]
 pub(crate) use builtin_check;
+
+#[cfg(test)]
+mod tests {
+    use std::fmt;
+
+    #[derive(Debug)]
+    struct Wrapper(std::io::Error, &'static str);
+
+    impl fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.1)
+        }
+    }
+
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn error_chains_name_each_cause_once() {
+        let refused = || std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let hidden = Wrapper(refused(), "error connecting to server");
+        assert_eq!(
+            super::error_chain(&hidden),
+            "error connecting to server: connection refused"
+        );
+        let shown = Wrapper(refused(), "error communicating: connection refused");
+        assert_eq!(super::error_chain(&shown), "error communicating: connection refused");
+    }
+}

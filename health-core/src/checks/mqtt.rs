@@ -211,11 +211,11 @@ mod tests {
 
     use super::{check, MqttMonitor};
 
-    fn connack(code: ConnectReturnCode) -> Result<Event, ConnectionError> {
-        Ok(Event::Incoming(Incoming::ConnAck(ConnAck {
+    fn connack(code: ConnectReturnCode) -> Event {
+        Event::Incoming(Incoming::ConnAck(ConnAck {
             session_present: false,
             code,
-        })))
+        }))
     }
 
     #[test]
@@ -224,7 +224,7 @@ mod tests {
         assert!(check(&monitor).message().unwrap().contains("no event observed"));
         monitor.observe(&Ok(Event::Outgoing(Outgoing::PingReq)));
         assert_eq!(check(&monitor).message(), Some("mqtt: no ConnAck from the broker yet"));
-        monitor.observe(&connack(ConnectReturnCode::Success));
+        monitor.observe(&Ok(connack(ConnectReturnCode::Success)));
         let outcome = check(&monitor);
         assert!(outcome.is_pass(), "{outcome:?}");
         assert_eq!(outcome.details().get("connects"), Some(&1u64.into()));
@@ -233,20 +233,20 @@ mod tests {
     #[test]
     fn errors_and_refusals_fail_with_their_text() {
         let monitor = MqttMonitor::with_keep_alive(Duration::from_secs(5));
-        monitor.observe(&connack(ConnectReturnCode::Success));
+        monitor.observe(&Ok(connack(ConnectReturnCode::Success)));
         monitor.observe(&Err(ConnectionError::MqttState(StateError::AwaitPingResp)));
         let outcome = check(&monitor);
         assert!(!outcome.is_pass());
         assert!(outcome.message().unwrap().contains("ping"), "{outcome:?}");
         assert_eq!(outcome.details().get("state"), Some(&"disconnected".into()));
-        monitor.observe(&connack(ConnectReturnCode::NotAuthorized));
+        monitor.observe(&Ok(connack(ConnectReturnCode::NotAuthorized)));
         assert!(check(&monitor).message().unwrap().contains("NotAuthorized"));
     }
 
     #[test]
     fn a_silent_broker_fails_after_two_keep_alive_periods() {
         let monitor = MqttMonitor::with_keep_alive(Duration::from_millis(10));
-        monitor.observe(&connack(ConnectReturnCode::Success));
+        monitor.observe(&Ok(connack(ConnectReturnCode::Success)));
         assert!(check(&monitor).is_pass());
         std::thread::sleep(Duration::from_millis(30));
         assert!(check(&monitor).message().unwrap().contains("no packet from the broker"));

@@ -1,10 +1,13 @@
 //! NATS through async-nats (feature `nats`).
 //!
 //! Reads the client's connection state (failing at once while it is
-//! disconnected or reconnecting), then flushes: a `PING`/`PONG` round trip
-//! with the server over the application's connection.
+//! disconnected or reconnecting), then makes a round trip through the server
+//! over the application's connection: it subscribes to a fresh inbox
+//! subject (`_INBOX.…`, which request/reply clients may use), publishes an
+//! empty message to it and waits for the message to come back. (async-nats'
+//! `flush` only writes the client's buffer; it waits for no answer.)
 //!
-//! Details: `state`, `latency_ms` (the flush round trip), `server_version`,
+//! Details: `state`, `latency_ms` (the round trip), `server_version`,
 //! `connects` (connections made so far: more than one means reconnections).
 //!
 //! ```no_run
@@ -35,8 +38,9 @@ use std::sync::atomic::Ordering;
 
 use async_nats::connection::State;
 use async_nats::Client;
+use futures_util::StreamExt;
 
-use crate::checks::{builtin_check, timed, with_latency};
+use crate::checks::{builtin_check, error_chain, timed, with_latency};
 use crate::outcome::CheckOutcome;
 use crate::spec::CheckSpec;
 
@@ -52,12 +56,33 @@ pub async fn ping(client: &Client) -> CheckOutcome {
     if state != State::Connected {
         return details(CheckOutcome::fail(format_args!("nats: connection is {state}")));
     }
-    let (flushed, latency) = timed(client.flush()).await;
-    let outcome = match flushed {
+    let (echoed, latency) = timed(round_trip(client)).await;
+    let outcome = match echoed {
         Ok(()) => CheckOutcome::pass(),
-        Err(e) => CheckOutcome::fail(format_args!("nats: flush: {e}")),
+        Err(e) => CheckOutcome::fail(format_args!("nats: {e}")),
     };
     details(with_latency(outcome, latency))
+}
+
+/// Sends an empty message to a fresh inbox subject and waits for it.
+async fn round_trip(client: &Client) -> Result<(), String> {
+    let inbox = client.new_inbox();
+    let mut echo = client
+        .subscribe(inbox.clone())
+        .await
+        .map_err(|e| format!("subscribe: {}", error_chain(&e)))?;
+    client
+        .publish(inbox, Default::default())
+        .await
+        .map_err(|e| format!("publish: {}", error_chain(&e)))?;
+    client
+        .flush()
+        .await
+        .map_err(|e| format!("flush: {}", error_chain(&e)))?;
+    match echo.next().await {
+        Some(_) => Ok(()),
+        None => Err("the subscription ended before the message came back".into()),
+    }
 }
 
 /// A [`Check`](crate::Check) on an async-nats [`Client`] (see [`ping`]); a

@@ -45,7 +45,7 @@ use std::sync::Arc;
 
 use ::lapin::{Connection, ConnectionStatus};
 
-use crate::checks::{builtin_check, timed, with_latency};
+use crate::checks::{builtin_check, error_chain, timed, with_latency};
 use crate::outcome::CheckOutcome;
 use crate::spec::CheckSpec;
 
@@ -75,7 +75,7 @@ pub async fn ping(conn: &Connection) -> CheckOutcome {
     .await;
     let outcome = match round_trip {
         Ok(()) => CheckOutcome::pass(),
-        Err(e) => CheckOutcome::fail(format_args!("rabbitmq: {e}")),
+        Err(e) => CheckOutcome::fail(format_args!("rabbitmq: {}", error_chain(&e))),
     };
     details(with_latency(outcome, latency))
 }

@@ -38,7 +38,7 @@ use std::borrow::Cow;
 
 use ::redis::aio::{ConnectionLike, ConnectionManager};
 
-use crate::checks::{builtin_check, timed, with_latency};
+use crate::checks::{builtin_check, error_chain, timed, with_latency};
 use crate::outcome::CheckOutcome;
 use crate::spec::CheckSpec;
 
@@ -49,7 +49,7 @@ pub async fn ping<C: ConnectionLike + Send>(conn: &mut C) -> CheckOutcome {
     let outcome = match pong {
         Ok(pong) if pong == "PONG" => CheckOutcome::pass(),
         Ok(other) => CheckOutcome::fail(format_args!("redis: PING answered {other:?}")),
-        Err(e) => return with_latency(CheckOutcome::fail(format_args!("redis: {e}")), latency),
+        Err(e) => return with_latency(CheckOutcome::fail(format_args!("redis: {}", error_chain(&e))), latency),
     };
     let outcome = with_latency(outcome, latency);
     match ::redis::cmd("INFO").arg("server").query_async::<String>(conn).await {
@@ -57,7 +57,10 @@ pub async fn ping<C: ConnectionLike + Send>(conn: &mut C) -> CheckOutcome {
             Some(version) => outcome.with_detail("server_version", version),
             None => outcome,
         },
-        Err(e) => with_latency(CheckOutcome::fail(format_args!("redis: INFO server: {e}")), latency),
+        Err(e) => with_latency(
+            CheckOutcome::fail(format_args!("redis: INFO server: {}", error_chain(&e))),
+            latency,
+        ),
     }
 }
 

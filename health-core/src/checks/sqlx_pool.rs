@@ -4,15 +4,25 @@
 //! replaced), run one statement that returns the server version, and report
 //! the pool.
 //!
+//! A sqlx pool retries a refused connection until its `acquire_timeout`
+//! (it assumes the server is starting), so a server that is down would only
+//! show as a `timeout` without a cause. When the pool has not handed out a
+//! connection after [`DIAGNOSE_AFTER`], the check therefore opens one
+//! connection of its own with the pool's options: if that fails, the check
+//! fails at once with the driver's error; if it succeeds, it is closed and
+//! the check keeps waiting for the pool (which may be exhausted).
+//!
 //! Use the aliases of the database modules: `postgres::PgPoolCheck`,
 //! `mysql::MySqlPoolCheck`, `sqlite::SqlitePoolCheck`.
 
 use std::borrow::Cow;
 use std::fmt;
 
-use sqlx::{ColumnIndex, Database, Decode, Executor, Pool, Row, Type};
+use std::time::Duration;
 
-use crate::checks::{builtin_check, timed, with_latency, with_pool};
+use sqlx::{ColumnIndex, Connection, Database, Decode, Executor, Pool, Row, Type};
+
+use crate::checks::{builtin_check, error_chain, timed, with_latency, with_pool};
 use crate::outcome::CheckOutcome;
 use crate::spec::CheckSpec;
 
@@ -61,14 +71,18 @@ where
     usize: ColumnIndex<DB::Row>,
 {
     let (version, latency) = timed(async {
-        let mut conn = pool.acquire().await?;
+        let mut conn = tokio::select! {
+            biased;
+            acquired = pool.acquire() => acquired?,
+            failed = diagnose_after(pool, DIAGNOSE_AFTER) => return Err(failed),
+        };
         let row = conn.fetch_one(DB::VERSION_SQL).await?;
         row.try_get::<String, usize>(0)
     })
     .await;
     let outcome = match version {
         Ok(version) => CheckOutcome::pass().with_detail("server_version", version),
-        Err(e) => CheckOutcome::fail(format_args!("{}: {e}", DB::SYSTEM)),
+        Err(e) => CheckOutcome::fail(format_args!("{}: {}", DB::SYSTEM, error_chain(&e))),
     };
     let max = pool.options().get_max_connections() as usize;
     with_pool(
@@ -77,6 +91,24 @@ where
         pool.num_idle(),
         max,
     )
+}
+
+/// How long the check waits for the pool before it diagnoses with a
+/// connection of its own.
+pub const DIAGNOSE_AFTER: Duration = Duration::from_millis(100);
+
+/// After `delay`, opens a connection with the pool's options: resolves with
+/// its error if that fails, never resolves if it succeeds (the connection is
+/// closed; the pool is merely slow or exhausted).
+async fn diagnose_after<DB: Database>(pool: &Pool<DB>, delay: Duration) -> sqlx::Error {
+    tokio::time::sleep(delay).await;
+    match DB::Connection::connect_with(&pool.connect_options()).await {
+        Err(e) => e,
+        Ok(conn) => {
+            let _ = conn.close().await;
+            std::future::pending().await
+        }
+    }
 }
 
 /// A [`Check`](crate::Check) on a sqlx pool (see [`ping`]); a non-critical

@@ -26,6 +26,8 @@
 //! ```
 
 use std::borrow::Cow;
+use std::io;
+use std::net::SocketAddr;
 
 use tokio::net::TcpStream;
 
@@ -33,14 +35,29 @@ use crate::checks::{builtin_check, timed, with_latency};
 use crate::outcome::CheckOutcome;
 use crate::spec::CheckSpec;
 
-/// Connects to `target` (`host:port`), then closes the connection.
+/// Connects to `target` (`host:port`; each resolved address in turn until
+/// one accepts), then closes the connection.
 pub async fn connect(target: &str) -> CheckOutcome {
-    let (connected, latency) = timed(TcpStream::connect(target)).await;
-    let outcome = match connected.and_then(|stream| stream.peer_addr()) {
+    let (connected, latency) = timed(connect_any(target)).await;
+    let outcome = match connected {
         Ok(peer) => CheckOutcome::pass().with_detail("peer", peer.to_string()),
         Err(e) => CheckOutcome::fail(format_args!("tcp connect to {target}: {e}")),
     };
     with_latency(outcome, latency)
+}
+
+/// The first address of `target` that accepts a connection. Nothing is done
+/// on the connection after it is established, so what the server does next
+/// (reset it, stay silent) consistently goes unseen.
+async fn connect_any(target: &str) -> io::Result<SocketAddr> {
+    let mut last_error = None;
+    for addr in tokio::net::lookup_host(target).await? {
+        match TcpStream::connect(addr).await {
+            Ok(_) => return Ok(addr),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address resolved")))
 }
 
 /// A [`Check`](crate::Check) connecting to `host:port` (see [`connect`]);
