@@ -69,6 +69,19 @@
 #![warn(missing_docs)]
 
 mod check;
+#[cfg(any(
+    feature = "sqlx-postgres",
+    feature = "sqlx-mysql",
+    feature = "sqlx-sqlite",
+    feature = "deadpool-postgres",
+    feature = "redis",
+    feature = "lapin",
+    feature = "nats",
+    feature = "mqtt",
+    feature = "tcp",
+    feature = "system"
+))]
+pub mod checks;
 mod execute;
 mod health;
 #[cfg(feature = "http")]
@@ -85,6 +98,8 @@ mod result;
 mod slot;
 mod spec;
 mod status;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 pub use check::{BoxFuture, Check, CheckFn, CheckFuture};
 pub use health::{BuildError, Health, HealthBuilder, Mode};

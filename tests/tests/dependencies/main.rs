@@ -1,0 +1,22 @@
+//! The built-in dependency checks (SPEC §7) against the real servers, with
+//! the fault proxy of the conformance kit between check and server.
+//!
+//! Each integration runs the same fault matrix ([`matrix::run`]): up, then
+//! refused, reset, blackholed and slower than the deadline, each followed by
+//! a restore the client must recover from on its own. Servers are found
+//! through environment variables ([`servers`]); a missing server fails the
+//! test with a message saying how to provide it, never skips it.
+
+mod matrix;
+mod servers;
+
+mod deadpool_postgres;
+mod mqtt;
+mod mysql;
+mod nats;
+mod postgres;
+mod rabbitmq;
+mod redis;
+mod sqlite;
+mod system;
+mod tcp;

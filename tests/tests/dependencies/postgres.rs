@@ -1,0 +1,72 @@
+//! PostgreSQL through sqlx: `checks::postgres`.
+
+use std::time::Duration;
+
+use health_core::checks::postgres::{self, PgPoolCheck};
+use health_core::prelude::*;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+
+use crate::matrix::{self, closed_port, Profile};
+use crate::servers::POSTGRES;
+
+/// A pool as an application would make it, lazily connected to `url`.
+fn pool(url: &str) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(2)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_lazy(url)
+        .expect("a valid PostgreSQL URL")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlx_postgres_fault_matrix() {
+    let profile = Profile {
+        details: &[
+            "latency_ms",
+            "server_version",
+            "pool_size",
+            "pool_available",
+            "pool_in_use",
+            "pool_max",
+        ],
+        ..Profile::ROUND_TRIP
+    };
+    matrix::run(&POSTGRES, profile, async |addr| {
+        PgPoolCheck::new("postgres", pool(&POSTGRES.url_via(addr)))
+    })
+    .await;
+}
+
+struct AppState {
+    db: PgPool,
+}
+
+/// The one-line wrapper the module docs show.
+#[health_check(critical, timeout = "2s")]
+async fn primary_db(state: &AppState) -> CheckOutcome {
+    postgres::ping(&state.db).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlx_postgres_ping_in_an_annotated_check() {
+    POSTGRES.addr().await;
+    let health = Health::builder(AppState {
+        db: pool(&POSTGRES.url()),
+    })
+    .build()
+    .unwrap();
+    let ready = health.readiness().await;
+    assert_eq!(ready.status(), Status::Ready, "{ready:?}");
+    let result = ready.check("primary_db").unwrap();
+    assert_eq!(result.details().get("pool_size"), Some(&1usize.into()));
+    assert_eq!(result.details().get("pool_max"), Some(&2usize.into()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlx_postgres_errors_carry_no_credentials() {
+    let url = format!("postgres://app:s3cret@127.0.0.1:{}/app", closed_port());
+    let result = matrix::run_once(PgPoolCheck::new("postgres", pool(&url))).await;
+    assert_eq!(result.reason(), Some(Reason::Error), "{result:?}");
+    matrix::assert_redacted(&result, "s3cret");
+}
