@@ -1,0 +1,170 @@
+//! The demo service: an axum app with real routes and honest health.
+//!
+//! ```text
+//! cargo run -p examples --bin demo                      # SQLite created on the fly, no Redis
+//! DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
+//! REDIS_URL=redis://127.0.0.1:6379 cargo run -p examples --bin demo
+//! cargo run -p examples --bin demo -- --print-k8s-probes
+//! ```
+//!
+//! Environment: `PORT` (8080), `ADMIN_PORT` (9090, loopback only, serves
+//! `/health/deep`), `HEALTH_TOKEN` (also serve the deep endpoint on `PORT`
+//! to this bearer token), `DATABASE_URL` (default: a SQLite file in the
+//! temporary directory), `REDIS_URL` (default: none, so readiness is 200
+//! `degraded`), `WARMUP_SECS` (3, how long the catalog loads),
+//! `DRAIN_SECS` (5, how long listeners keep answering after SIGTERM).
+
+mod checks;
+mod db;
+mod routes;
+
+use std::future::IntoFuture;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use health_core::kubernetes::KubernetesProbes;
+use health_core::Health;
+
+use checks::{AppState, Cache, Catalog, Heartbeat};
+use db::Db;
+
+/// The demo's settings, from the environment.
+struct Config {
+    port: u16,
+    admin_port: u16,
+    health_token: Option<String>,
+    database_url: String,
+    redis_url: Option<String>,
+    warmup: Duration,
+    drain: Duration,
+}
+
+impl Config {
+    fn from_env() -> Result<Config, String> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let number = |name: &str, default: u64| -> Result<u64, String> {
+            var(name).map_or(Ok(default), |v| {
+                v.parse().map_err(|_| format!("{name}={v:?} is not a number"))
+            })
+        };
+        let port = |name: &str, default: u16| -> Result<u16, String> {
+            u16::try_from(number(name, u64::from(default))?).map_err(|_| format!("{name} is not a port"))
+        };
+        let default_db = std::env::temp_dir().join("health-core-demo.sqlite3");
+        Ok(Config {
+            port: port("PORT", 8080)?,
+            admin_port: port("ADMIN_PORT", 9090)?,
+            health_token: var("HEALTH_TOKEN"),
+            database_url: var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}", default_db.display())),
+            redis_url: var("REDIS_URL"),
+            warmup: Duration::from_secs(number("WARMUP_SECS", 3)?),
+            drain: Duration::from_secs(number("DRAIN_SECS", 5)?),
+        })
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("demo: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::from_env()?;
+    let state = Arc::new(AppState {
+        db: Db::connect_lazy(&config.database_url).map_err(|e| format!("DATABASE_URL: {e}"))?,
+        cache: config
+            .redis_url
+            .as_deref()
+            .map(Cache::new)
+            .transpose()
+            .map_err(|e| format!("REDIS_URL: {e}"))?,
+        catalog: Catalog::new(),
+        heartbeat: Heartbeat::new(),
+    });
+    let health = Health::builder_shared(Arc::clone(&state))
+        .version(env!("CARGO_PKG_VERSION"))
+        .build()?;
+
+    if std::env::args().any(|arg| arg == "--print-k8s-probes") {
+        let probes = KubernetesProbes::new(&health)
+            .port(config.port)
+            .drain_delay(config.drain)
+            .expected_startup(config.warmup + Duration::from_secs(30));
+        print!("{}", probes.to_yaml());
+        for warning in probes.warnings() {
+            eprintln!("warning: {warning}");
+        }
+        return Ok(());
+    }
+
+    migrate_in_background(Arc::clone(&state));
+    Heartbeat::start(Arc::clone(&state));
+    Catalog::load_in_background(Arc::clone(&state), config.warmup);
+
+    let mut public_health = health.http().drain_delay(config.drain);
+    if let Some(token) = &config.health_token {
+        public_health = public_health.deep_token(token)?;
+    }
+    let app = routes::router()
+        .merge(public_health.router())
+        .with_state(health.clone());
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.port))).await?;
+    let port = listener.local_addr()?.port();
+    let admin = health
+        .http()
+        .drain_delay(config.drain)
+        .bind_admin(SocketAddr::from((Ipv4Addr::LOCALHOST, config.admin_port)))
+        .await?;
+    let admin_port = admin.local_addr().port();
+
+    println!(
+        "demo: serving on http://127.0.0.1:{port} (database: {}, cache: {})",
+        state.db.kind(),
+        if state.cache.is_some() {
+            "redis"
+        } else {
+            "none, set REDIS_URL"
+        }
+    );
+    println!("demo: admin on http://127.0.0.1:{admin_port} (loopback only)");
+    println!("  curl -i http://127.0.0.1:{port}/health/live");
+    println!("  curl -i http://127.0.0.1:{port}/health/ready");
+    println!("  curl -i http://127.0.0.1:{port}/health/startup");
+    println!("  curl -i -H 'Accept: application/health+json' http://127.0.0.1:{port}/health/ready");
+    println!("  curl -s http://127.0.0.1:{admin_port}/health/deep");
+    println!("  curl -s http://127.0.0.1:{port}/orders -H 'content-type: application/json' -d '{{\"item\":\"tea\",\"quantity\":2}}'");
+    println!("  curl -s http://127.0.0.1:{port}/status");
+
+    let public = axum::serve(listener, app).with_graceful_shutdown(health.shutdown_signal(config.drain));
+    let (public, admin) = tokio::join!(public.into_future(), admin.run());
+    public?;
+    admin?;
+    println!("demo: stopped");
+    Ok(())
+}
+
+/// Creates the table once the database answers; until then readiness says
+/// `not_ready` and the order routes answer 503.
+fn migrate_in_background(state: Arc<AppState>) {
+    tokio::spawn(async move {
+        while let Err(e) = state.db.migrate().await {
+            tracing::warn!("cannot migrate the database yet: {e}");
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    });
+}
