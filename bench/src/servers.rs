@@ -40,6 +40,9 @@ pub const STATIC_BODY: &[u8] = br#"{"status":"ready","critical":{"db":{"status":
 /// Reads a variant's dependency call counter.
 type Calls = Arc<dyn Fn() -> u64 + Send + Sync>;
 
+/// The largest deadline and the shortest interval of a variant's checks.
+type Timing = (Option<Duration>, Option<Duration>);
+
 /// A serving task.
 type Serving = JoinHandle<io::Result<()>>;
 
@@ -119,6 +122,8 @@ pub struct Running {
     pub addr: SocketAddr,
     /// The largest deadline of its checks (none for the static baseline).
     pub deadline: Option<Duration>,
+    /// The shortest interval of its checks (none unless it is ours).
+    pub interval: Option<Duration>,
     calls: Calls,
     /// The serving task; it ends only on an I/O error of the listener.
     pub serving: Serving,
@@ -150,10 +155,11 @@ impl Running {
 
 /// Binds `addr` and serves `variant` on it (in a task of the current runtime).
 pub async fn spawn(variant: Variant, addr: SocketAddr) -> Result<Running, SpawnError> {
-    let running = |addr: SocketAddr, deadline: Option<Duration>, calls: Calls, serving: Serving| Running {
+    let running = |addr: SocketAddr, (deadline, interval): Timing, calls: Calls, serving: Serving| Running {
         variant,
         addr,
         deadline,
+        interval,
         calls,
         serving,
     };
@@ -168,7 +174,7 @@ pub async fn spawn(variant: Variant, addr: SocketAddr) -> Result<Running, SpawnE
                     Bytes::from_static(STATIC_BODY),
                 )
             }));
-            running(addr, None, Arc::new(|| 0), serving)
+            running(addr, (None, None), Arc::new(|| 0), serving)
         }
         Variant::NaiveJoin | Variant::NaiveSeq => {
             let listener = TcpListener::bind(addr).await?;
@@ -181,7 +187,12 @@ pub async fn spawn(variant: Variant, addr: SocketAddr) -> Result<Running, SpawnE
             };
             let app = Router::new().route(READY_PATH, handler).with_state(Arc::clone(&pings));
             let serving = tokio::spawn(async move { axum::serve(listener, app).await });
-            running(addr, Some(PING_DEADLINE), Arc::new(move || pings.calls()), serving)
+            running(
+                addr,
+                (Some(PING_DEADLINE), None),
+                Arc::new(move || pings.calls()),
+                serving,
+            )
         }
         Variant::Cached | Variant::Background => {
             let builder = Health::builder(Pings::default());
@@ -190,9 +201,9 @@ pub async fn spawn(variant: Variant, addr: SocketAddr) -> Result<Running, SpawnE
                 _ => builder.background().build()?,
             };
             let server = health.http().handle_signals(false).bind(addr).await?;
-            let (addr, deadline) = (server.local_addr(), largest_deadline(&health));
+            let (addr, timing) = (server.local_addr(), timing(&health));
             let serving = tokio::spawn(server.run());
-            running(addr, deadline, Arc::new(move || health.state().calls()), serving)
+            running(addr, timing, Arc::new(move || health.state().calls()), serving)
         }
         Variant::BackgroundAxum => {
             let listener = TcpListener::bind(addr).await?;
@@ -200,22 +211,25 @@ pub async fn spawn(variant: Variant, addr: SocketAddr) -> Result<Running, SpawnE
             let health = Health::builder(Pings::default()).background().build()?;
             let app: Router = health.http().router();
             let serving = tokio::spawn(async move { axum::serve(listener, app).await });
-            let deadline = largest_deadline(&health);
-            running(addr, deadline, Arc::new(move || health.state().calls()), serving)
+            let timing = timing(&health);
+            running(addr, timing, Arc::new(move || health.state().calls()), serving)
         }
         Variant::Blackhole => {
             let health = Health::builder(Blackhole::default()).build()?;
             let server = health.http().handle_signals(false).bind(addr).await?;
-            let (addr, deadline) = (server.local_addr(), largest_deadline(&health));
+            let (addr, timing) = (server.local_addr(), timing(&health));
             let serving = tokio::spawn(server.run());
-            running(addr, deadline, Arc::new(move || health.state().calls()), serving)
+            running(addr, timing, Arc::new(move || health.state().calls()), serving)
         }
     })
 }
 
-/// The largest deadline of a registry's checks.
-fn largest_deadline<S: Send + Sync + 'static>(health: &Health<S>) -> Option<Duration> {
-    health.checks().map(|spec| spec.timeout).max()
+/// The largest deadline and the shortest interval of a registry's checks.
+fn timing<S: Send + Sync + 'static>(health: &Health<S>) -> Timing {
+    (
+        health.checks().map(|spec| spec.timeout).max(),
+        health.checks().map(|spec| spec.interval).min(),
+    )
 }
 
 /// Why a variant could not start.

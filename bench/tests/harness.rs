@@ -103,6 +103,7 @@ async fn our_endpoints_answer_ready_and_share_the_pings_deadline() {
 async fn the_blackholed_probe_answers_503_within_its_registry_deadline() {
     let (running, calls) = start(Variant::Blackhole).await;
     assert_eq!(running.deadline, Some(Duration::from_millis(50)));
+    assert_eq!(running.interval, Some(Duration::from_micros(1)));
     let report = run(&config(&running, &calls, 4)).await.unwrap();
     assert_eq!((report.requests, report.ok_2xx, report.errors), (4, 0, 0));
     assert!(report.calls.unwrap() >= 1, "the hung dependency was called");

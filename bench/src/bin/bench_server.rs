@@ -6,12 +6,13 @@
 //!
 //! Variants: static, naive-join, naive-seq, cached, background,
 //! background-axum, blackhole. Once serving, prints one line
-//! `ready variant=.. addr=.. control=.. deadline_ms=..` on stdout; the
+//! `ready variant=.. addr=.. control=.. deadline_us=.. interval_us=..` on stdout; the
 //! control listener answers `GET /calls` with the dependency calls made so
 //! far. Runs until killed (SIGTERM ends it at once: no signal handler).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use health_bench::servers::{spawn, Variant};
 
@@ -62,12 +63,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let deadline = running
-        .deadline
-        .map_or_else(|| "-".to_owned(), |d| d.as_millis().to_string());
+    let micros = |d: Option<Duration>| d.map_or_else(|| "-".to_owned(), |d| d.as_micros().to_string());
     println!(
-        "ready variant={} addr={} control={control} deadline_ms={deadline}",
-        running.variant, running.addr
+        "ready variant={} addr={} control={control} deadline_us={} interval_us={}",
+        running.variant,
+        running.addr,
+        micros(running.deadline),
+        micros(running.interval)
     );
     let ended = tokio::select! {
         ended = running.serving => ended,
