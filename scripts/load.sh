@@ -7,6 +7,7 @@
 # variant in a process of its own on loopback and drives it with the load
 # generator, the server pinned to CPU 0 and the generator to CPU 1:
 #   (a) static     minimal hyper 1.x server, fixed JSON body
+#       static-timer the same with health-core's header-read timeout
 #   (b) naive-join hand-written axum handler, 3 pings joined, each under a timeout
 #       naive-seq  the same, pings awaited one after the other
 #   (c) cached     our readiness endpoint, on-demand mode (hyper listener)
@@ -19,14 +20,16 @@
 #
 # Prints a Markdown report and writes it to bench/results/load-latest.md.
 # Settings (environment, defaults in brackets): CONNECTIONS [32],
-# DURATION seconds per variant [10], WARMUP seconds [2], SOAK_FIRST [10000],
-# SOAK_TOTAL [1000000], RESULTS [bench/results/load-latest.md],
-# CARGO_TARGET_DIR [target]. Takes about 3 minutes.
+# DURATION seconds per variant and round [10], WARMUP seconds [2],
+# ROUNDS [3], SOAK_FIRST [10000], SOAK_TOTAL [1000000],
+# RESULTS [bench/results/load-latest.md], CARGO_TARGET_DIR [target].
+# Takes about 5 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CONNECTIONS=${CONNECTIONS:-32}
 DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-2}
 SOAK_FIRST=${SOAK_FIRST:-10000}
 SOAK_TOTAL=${SOAK_TOTAL:-1000000}
@@ -114,6 +117,8 @@ load() {
   done
 }
 
+# The median of the arguments as written (the lower middle one for an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $0 } END { print v[int((NR + 1) / 2)] }'; }
 mib() { awk -v kib="$1" 'BEGIN { printf "%.1f", kib / 1024 }'; }
 # ratio A B [digits]
 ratio() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b == 0) print "n/a"; else printf "%.*f", d, a / b }'; }
@@ -136,66 +141,83 @@ STARTED=$(date +%s)
   echo "Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), shared and noisy (other builds may run concurrently);"
   echo "load average before: $LOAD_BEFORE; other processes busy before (over 1 s): $BUSY_BEFORE."
   echo "Pinning: $PINNING."
-  echo "Settings: $CONNECTIONS keep-alive connections (closed loop), ${WARMUP} s warm-up then ${DURATION} s measured per variant;"
+  echo "Settings: $CONNECTIONS keep-alive connections (closed loop), ${WARMUP} s warm-up then ${DURATION} s measured per variant, $ROUNDS rounds;"
   echo "every check is a 5 ms ping (\`tokio::time::sleep\`) counting its calls; 3 checks per readiness answer, interval 1 s, deadline 250 ms."
   echo
 } >"$REPORT"
 
 declare -A RPS P50 P99 ERRORS OK NON HWM CPU CPR PRE
-VARIANTS=(static naive-join naive-seq cached background background-axum)
+VARIANTS=(static static-timer naive-join naive-seq cached background background-axum)
 declare -A WHAT=(
   [static]="(a) hyper 1.x, fixed JSON body"
+  [static-timer]="(a') the same with health-core's header-read timeout (a tokio timer per request head)"
   [naive-join]="(b) hand-written axum, 3 pings joined under timeouts"
   [naive-seq]="(b') hand-written axum, 3 pings in sequence"
   [cached]="(c) ours, on-demand (cached), hyper listener"
   [background]="(d) ours, background, hyper listener"
   [background-axum]="(d') ours, background, axum router"
 )
-for variant in "${VARIANTS[@]}"; do
-  echo "measuring $variant ..." >&2
-  start_server "$variant"
-  load --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP"
-  RPS[$variant]=$LG_rps
-  P50[$variant]=$LG_p50_ms
-  P99[$variant]=$LG_p99_ms
-  ERRORS[$variant]=$LG_errors
-  OK[$variant]=$LG_ok_2xx
-  NON[$variant]=$LG_non_2xx
-  CPU[$variant]=$LG_server_cpu_us_per_request
-  CPR[$variant]=$LG_calls_per_request
-  HWM[$variant]=$(server_kib VmHWM)
-  PRE[$variant]=$(server_preempted)
-  stop_server
+# Rounds interleave the variants, so that a burst of outside load hits a
+# round rather than a variant; each figure below is the median over rounds.
+for round in $(seq "$ROUNDS"); do
+  for variant in "${VARIANTS[@]}"; do
+    echo "round $round/$ROUNDS: measuring $variant ..." >&2
+    start_server "$variant"
+    load --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP"
+    RPS[$variant]+="$LG_rps "
+    P50[$variant]+="$LG_p50_ms "
+    P99[$variant]+="$LG_p99_ms "
+    CPU[$variant]+="$LG_server_cpu_us_per_request "
+    CPR[$variant]+="$LG_calls_per_request "
+    ERRORS[$variant]=$((${ERRORS[$variant]:-0} + LG_errors))
+    OK[$variant]=$((${OK[$variant]:-0} + LG_ok_2xx))
+    NON[$variant]=$((${NON[$variant]:-0} + LG_non_2xx))
+    PRE[$variant]=$((${PRE[$variant]:-0} + $(server_preempted)))
+    hwm=$(server_kib VmHWM)
+    [ "$hwm" -gt "${HWM[$variant]:-0}" ] && HWM[$variant]=$hwm
+    stop_server
+  done
+done
+
+# shellcheck disable=SC2086 # the lists are space-separated numbers
+med() { median $1; }
+declare -A M_RPS M_CPR
+for v in "${VARIANTS[@]}"; do
+  M_RPS[$v]=$(med "${RPS[$v]}")
+  M_CPR[$v]=$(med "${CPR[$v]}")
 done
 
 {
   echo "## Throughput and latency"
   echo
+  echo "Median over $ROUNDS interleaved rounds (requests/s of each round in brackets); errors, answers and preemptions summed over rounds, peak RSS the largest."
+  echo
   echo "| variant | what | requests/s | p50 ms | p99 ms | errors | 2xx | non-2xx | peak RSS MiB (VmHWM) | server CPU µs/request | dependency calls/request | server preempted |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for v in "${VARIANTS[@]}"; do
-    echo "| $v | ${WHAT[$v]} | ${RPS[$v]} | ${P50[$v]} | ${P99[$v]} | ${ERRORS[$v]} | ${OK[$v]} | ${NON[$v]} | $(mib "${HWM[$v]}") | ${CPU[$v]} | ${CPR[$v]} | ${PRE[$v]} |"
+    echo "| $v | ${WHAT[$v]} | ${M_RPS[$v]} (${RPS[$v]% }) | $(med "${P50[$v]}") | $(med "${P99[$v]}") | ${ERRORS[$v]} | ${OK[$v]} | ${NON[$v]} | $(mib "${HWM[$v]}") | $(med "${CPU[$v]}") | ${M_CPR[$v]} | ${PRE[$v]} |"
   done
   echo
   echo "*server CPU*: CPU time of the server's threads over the measured phase (schedstat), per answered request."
+  echo "*dependency calls/request*: pings started during the measured phase / answers."
   echo "*server preempted*: involuntary context switches of the server's threads over warm-up and measurement: how often another process took its CPU."
   echo
-  echo "## Ratios"
+  echo "## Ratios (of the medians)"
   echo
   echo "| ratio | measured | target | verdict |"
   echo "|---|---:|---:|---|"
-  r=$(ratio "${RPS[background]}" "${RPS[static]}")
+  r=$(ratio "${M_RPS[background]}" "${M_RPS[static]}")
   echo "| background rps / static rps | $r | ≥ 0.9 | $(verdict "$r" '>=' 0.9) |"
-  r=$(ratio "${RPS[background]}" "${RPS[naive-join]}" 1)
+  r=$(ratio "${M_RPS[background]}" "${M_RPS[naive-join]}" 1)
   echo "| background rps / naive-join rps | $r | ≥ 5 | $(verdict "$r" '>=' 5) |"
-  r=$(ratio "${RPS[background]}" "${RPS[naive-seq]}" 1)
+  r=$(ratio "${M_RPS[background]}" "${M_RPS[naive-seq]}" 1)
   echo "| background rps / naive-seq rps | $r | ≥ 5 | $(verdict "$r" '>=' 5) |"
-  r=$(ratio "${RPS[background-axum]}" "${RPS[naive-join]}" 1)
+  r=$(ratio "${M_RPS[background-axum]}" "${M_RPS[naive-join]}" 1)
   echo "| background-axum rps / naive-join rps (same stack) | $r | ≥ 5 | $(verdict "$r" '>=' 5) |"
-  r=$(ratio "${RPS[cached]}" "${RPS[static]}")
+  r=$(ratio "${M_RPS[cached]}" "${M_RPS[static]}")
   echo "| cached rps / static rps | $r | (none) | |"
   for ours in background cached; do
-    r=$(ratio "${CPR[$ours]}" "${CPR[naive-join]}" 6)
+    r=$(ratio "${M_CPR[$ours]}" "${M_CPR[naive-join]}" 6)
     echo "| calls/request $ours / naive-join | $r | ≤ 0.01 | $(verdict "$r" '<=' 0.01) |"
   done
   echo

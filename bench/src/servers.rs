@@ -23,7 +23,7 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{json, Map, Value};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -52,6 +52,10 @@ pub enum Variant {
     /// A minimal hyper 1.x server answering every request with a fixed
     /// small JSON body: the floor of what HTTP costs here.
     Static,
+    /// The same, with the header-read timeout that `health-core`'s listener
+    /// configures (`.timer(TokioTimer)`, `.header_read_timeout(10s)`): what
+    /// that protection costs per request.
+    StaticTimer,
     /// A hand-written axum readiness handler running the three pings
     /// concurrently (`tokio::join!`), each under `tokio::time::timeout`.
     NaiveJoin,
@@ -73,8 +77,9 @@ pub enum Variant {
 
 impl Variant {
     /// Every variant, in the order of the report.
-    pub const ALL: [Variant; 7] = [
+    pub const ALL: [Variant; 8] = [
         Variant::Static,
+        Variant::StaticTimer,
         Variant::NaiveJoin,
         Variant::NaiveSeq,
         Variant::Cached,
@@ -87,6 +92,7 @@ impl Variant {
     pub const fn name(self) -> &'static str {
         match self {
             Variant::Static => "static",
+            Variant::StaticTimer => "static-timer",
             Variant::NaiveJoin => "naive-join",
             Variant::NaiveSeq => "naive-seq",
             Variant::Cached => "cached",
@@ -141,7 +147,7 @@ impl Running {
         let listener = TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
         let calls = Arc::clone(&self.calls);
-        let serving = tokio::spawn(serve_fn(listener, move |head: &Parts| match head.uri.path() {
+        let serving = tokio::spawn(serve_fn(listener, None, move |head: &Parts| match head.uri.path() {
             "/calls" => fixed(http::StatusCode::OK, "text/plain", calls().to_string().into()),
             _ => fixed(
                 http::StatusCode::NOT_FOUND,
@@ -164,10 +170,11 @@ pub async fn spawn(variant: Variant, addr: SocketAddr) -> Result<Running, SpawnE
         serving,
     };
     Ok(match variant {
-        Variant::Static => {
+        Variant::Static | Variant::StaticTimer => {
             let listener = TcpListener::bind(addr).await?;
             let addr = listener.local_addr()?;
-            let serving = tokio::spawn(serve_fn(listener, |_: &Parts| {
+            let timeout = (variant == Variant::StaticTimer).then_some(HEADER_READ_TIMEOUT);
+            let serving = tokio::spawn(serve_fn(listener, timeout, |_: &Parts| {
                 fixed(
                     http::StatusCode::OK,
                     "application/json",
@@ -329,9 +336,13 @@ fn fixed(status: http::StatusCode, content_type: &'static str, body: Bytes) -> R
     response
 }
 
+/// The header-read timeout of `health-core`'s listener.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A minimal hyper 1.x HTTP/1.1 server: every request is answered by
-/// `answer(head)`, synchronously.
-pub async fn serve_fn<F>(listener: TcpListener, answer: F) -> io::Result<()>
+/// `answer(head)`, synchronously; with `header_read_timeout`, hyper times
+/// the reading of each request head on a tokio timer.
+pub async fn serve_fn<F>(listener: TcpListener, header_read_timeout: Option<Duration>, answer: F) -> io::Result<()>
 where
     F: Fn(&Parts) -> Response<Full<Bytes>> + Send + Sync + 'static,
 {
@@ -344,10 +355,12 @@ where
                 let response = answer(&request.into_parts().0);
                 async move { Ok::<_, Infallible>(response) }
             });
+            let mut builder = http1::Builder::new();
+            if let Some(timeout) = header_read_timeout {
+                builder.timer(TokioTimer::new()).header_read_timeout(timeout);
+            }
             // A client that goes away mid-request is not the server's failure.
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let _ = builder.serve_connection(TokioIo::new(stream), service).await;
         });
     }
 }

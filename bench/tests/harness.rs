@@ -68,12 +68,18 @@ async fn the_naive_handlers_call_every_dependency_on_every_request() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_static_baseline_answers_200_and_calls_nothing() {
-    let (running, calls) = start(Variant::Static).await;
-    let report = run(&config(&running, &calls, 20)).await.unwrap();
-    assert_eq!((report.requests, report.ok_2xx, report.errors), (20, 20, 0));
-    assert_eq!(report.calls, Some(0));
-    assert_eq!(running.deadline, None);
+async fn the_static_baselines_answer_200_and_call_nothing() {
+    for variant in [Variant::Static, Variant::StaticTimer] {
+        let (running, calls) = start(variant).await;
+        let report = run(&config(&running, &calls, 20)).await.unwrap();
+        assert_eq!(
+            (report.requests, report.ok_2xx, report.errors),
+            (20, 20, 0),
+            "{variant}"
+        );
+        assert_eq!(report.calls, Some(0));
+        assert_eq!(running.deadline, None);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
