@@ -102,8 +102,8 @@ REPORT=$(mktemp)
   echo "| ratio macro / hand-written | | $(ratio "${MEDIAN[build/checks-macro]}" "${MEDIAN[build/checks-hand]}") | $(ratio "${MEDIAN[check/checks-macro]}" "${MEDIAN[check/checks-hand]}") |"
   echo "| same, above checks-baseline | | $(above "${MEDIAN[build/checks-macro]}" "${MEDIAN[build/checks-hand]}" "${MEDIAN[build/checks-baseline]}") | $(above "${MEDIAN[check/checks-macro]}" "${MEDIAN[check/checks-hand]}" "${MEDIAN[check/checks-baseline]}") |"
   echo
-  echo "\`checks-macro\`: $CHECKS \`#[health_check]\` functions and a \`#[derive(HealthReport)]\` over all of them (depends on health-core)."
-  echo "\`checks-hand\`: the same functions, plus a hand-written report struct, \`join_all\` under \`tokio::time::timeout\`, a status fold and a \`Serialize\` impl (depends on tokio, futures-util, serde)."
+  echo "\`checks-macro\`: $CHECKS \`#[health_check]\` functions and a \`#[derive(HealthReport)]\` over all of them (depends on health-core and serde_json)."
+  echo "\`checks-hand\`: the same functions, plus a hand-written report struct, \`join_all\` under \`tokio::time::timeout\`, a status fold and a \`Serialize\` impl (depends on tokio, futures-util, serde and serde_json)."
   echo "\`checks-baseline\`: the state alone, no check, no dependency: what any rebuild costs; the second ratio subtracts it from both."
   echo "Both end with the same \`readiness_body(&State) -> (u16, String)\` (collect the report, serialize it with serde_json), so each crate compiles its collection and serialization code."
   echo "The hand-written crate does less than the macros give (no panic catching, no registration, no caching, no thresholds): the ratio is an upper bound of the macros' cost for equal function."
