@@ -6,7 +6,7 @@
 # Builds the harness (crate `health-bench`) in release, then serves each
 # variant in a process of its own on loopback and drives it with the load
 # generator, the server pinned to CPU 0 and the generator to CPU 1:
-#   (a) static     minimal hyper 1.x server, fixed JSON body
+#   (a) static     minimal hyper 1.x server, fixed JSON body (ours, verbatim)
 #       static-timer the same with health-core's header-read timeout
 #   (b) naive-join hand-written axum handler, 3 pings joined, each under a timeout
 #       naive-seq  the same, pings awaited one after the other
@@ -149,7 +149,7 @@ STARTED=$(date +%s)
 declare -A RPS P50 P99 ERRORS OK NON HWM CPU CPR PRE
 VARIANTS=(static static-timer naive-join naive-seq cached background background-axum)
 declare -A WHAT=(
-  [static]="(a) hyper 1.x, fixed JSON body"
+  [static]="(a) hyper 1.x, fixed JSON body (our readiness body)"
   [static-timer]="(a') the same with health-core's header-read timeout (a tokio timer per request head)"
   [naive-join]="(b) hand-written axum, 3 pings joined under timeouts"
   [naive-seq]="(b') hand-written axum, 3 pings in sequence"

@@ -23,6 +23,9 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
+/// Any error of a connection or a request.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Where requests go: `http://<addr><path>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -264,7 +267,7 @@ async fn client(target: Target, budget: Arc<Budget>) -> Tally {
         };
         let sent = Instant::now();
         match get(sender, &target).await {
-            Ok(status) => {
+            Ok((status, _body)) => {
                 let micros = u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX);
                 tally.latency_us.saturating_record(micros.max(1));
                 tally.requests += 1;
@@ -280,7 +283,7 @@ async fn client(target: Target, budget: Arc<Budget>) -> Tally {
 }
 
 /// Opens a connection (no Nagle delay on the request) and drives it in a task.
-async fn connect(addr: SocketAddr) -> Result<SendRequest<Empty<Bytes>>, Box<dyn std::error::Error + Send + Sync>> {
+async fn connect(addr: SocketAddr) -> Result<SendRequest<Empty<Bytes>>, BoxError> {
     let stream = TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let (sender, connection) = handshake(TokioIo::new(stream)).await?;
@@ -288,37 +291,28 @@ async fn connect(addr: SocketAddr) -> Result<SendRequest<Empty<Bytes>>, Box<dyn 
     Ok(sender)
 }
 
-/// Sends `GET target` and reads the whole answer; returns its status.
-async fn get(
-    sender: &mut SendRequest<Empty<Bytes>>,
-    target: &Target,
-) -> Result<StatusCode, Box<dyn std::error::Error + Send + Sync>> {
+/// Sends `GET target` and reads the whole answer.
+async fn get(sender: &mut SendRequest<Empty<Bytes>>, target: &Target) -> Result<(StatusCode, Bytes), BoxError> {
     sender.ready().await?;
     let request = Request::get(target.path.as_str())
         .header(HOST, target.addr.to_string())
         .body(Empty::new())?;
     let response = sender.send_request(request).await?;
     let status = response.status();
-    response.into_body().collect().await?;
-    Ok(status)
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok((status, body))
+}
+
+/// Sends `GET target` on a fresh connection; returns the status and body.
+pub async fn fetch(target: &Target) -> io::Result<(StatusCode, Bytes)> {
+    let failed = |e: BoxError| io::Error::other(format!("GET {}: {e}", target.path));
+    let mut sender = connect(target.addr).await.map_err(failed)?;
+    get(&mut sender, target).await.map_err(failed)
 }
 
 /// Reads a counter served as a plain decimal number.
 pub async fn read_counter(target: &Target) -> io::Result<u64> {
-    let failed = |e: Box<dyn std::error::Error + Send + Sync>| io::Error::other(format!("GET {}: {e}", target.path));
-    let mut sender = connect(target.addr).await.map_err(failed)?;
-    sender.ready().await.map_err(|e| failed(e.into()))?;
-    let request = Request::get(target.path.as_str())
-        .header(HOST, target.addr.to_string())
-        .body(Empty::new())
-        .map_err(|e| failed(e.into()))?;
-    let response = sender.send_request(request).await.map_err(|e| failed(e.into()))?;
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| failed(e.into()))?
-        .to_bytes();
+    let (_status, body) = fetch(target).await?;
     std::str::from_utf8(&body)
         .ok()
         .and_then(|text| text.trim().parse().ok())

@@ -5,9 +5,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use health_bench::loadgen::{read_counter, run, Amount, Config, Report, Target};
+use health_bench::loadgen::{fetch, read_counter, run, Amount, Config, Report, Target};
 use health_bench::pings::PING_DEADLINE;
-use health_bench::servers::{spawn, Running, Variant, READY_PATH};
+use health_bench::servers::{spawn, Running, Variant, READY_PATH, STATIC_BODY};
 
 fn loopback() -> SocketAddr {
     "127.0.0.1:0".parse().unwrap()
@@ -93,6 +93,11 @@ async fn our_endpoints_answer_ready_and_share_the_pings_deadline() {
         until_ready(&running, &calls).await;
         let report = load(&running, &calls, 50).await;
         assert_eq!(report.ok_2xx, 50, "{variant}");
+        let (_, body) = fetch(&config(&running, &calls, 1).target).await.unwrap();
+        assert_eq!(
+            body, STATIC_BODY,
+            "{variant}: the static baseline answers this very body"
+        );
         assert!(
             read_counter(&calls).await.unwrap() >= 3,
             "{variant}: every ping ran at least once"
