@@ -90,7 +90,7 @@ REPORT=$(mktemp)
 {
   echo "# Compile-time benchmark: $CHECKS checks, macros vs hand-written"
   echo
-  echo "Measured by \`scripts/compile-bench.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo ' (with local changes)'), $(rustc --version)."
+  echo "Measured by \`scripts/compile-bench.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench/results' 2>/dev/null || echo ' (with local changes)'), $(rustc --version)."
   echo "Machine: $(nproc) CPUs, shared and noisy (other engineers compile concurrently); load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Each figure: wall time of \`touch src/lib.rs && cargo <command> -p <crate>\` (dev profile, CARGO_INCREMENTAL=0, dependencies prebuilt), median of $REPS runs; runs in seconds in brackets."
   echo

@@ -137,7 +137,7 @@ STARTED=$(date +%s)
 {
   echo "# Load benchmark: readiness endpoint"
   echo
-  echo "Measured by \`scripts/load.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo ' (with local changes)')."
+  echo "Measured by \`scripts/load.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench/results' 2>/dev/null || echo ' (with local changes)')."
   echo "Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), shared and noisy (other builds may run concurrently);"
   echo "load average before: $LOAD_BEFORE; other processes busy before (over 1 s): $BUSY_BEFORE."
   echo "Pinning: $PINNING."
