@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# Load benchmark of the readiness endpoint (issue 6), in one command:
+#
+#   bash scripts/load.sh
+#
+# Builds the harness (crate `health-bench`) in release, then serves each
+# variant in a process of its own on loopback and drives it with the load
+# generator, the server pinned to CPU 0 and the generator to CPU 1:
+#   (a) static     minimal hyper 1.x server, fixed JSON body (ours, verbatim)
+#       static-timer the same with health-core's header-read timeout
+#   (b) naive-join hand-written axum handler, 3 pings joined, each under a timeout
+#       naive-seq  the same, pings awaited one after the other
+#   (c) cached     our readiness endpoint, on-demand mode (hyper listener)
+#   (d) background our readiness endpoint, background mode (hyper listener)
+#       background-axum  the same through our axum router
+#   (e) blackhole  our on-demand readiness over a dependency that never answers
+#   (f) soak       RSS of a background-mode server after 10k and 1M probes
+# Every ping sleeps 5 ms and counts its calls; the control listener of the
+# server reports them, so the table shows dependency calls per probe.
+#
+# Prints a Markdown report and writes it to bench/results/load-latest.md.
+# Settings (environment, defaults in brackets): CONNECTIONS [32],
+# DURATION seconds per variant and round [10], WARMUP seconds [2],
+# ROUNDS [3], SOAK_FIRST [10000], SOAK_TOTAL [1000000],
+# RESULTS [bench/results/load-latest.md], CARGO_TARGET_DIR [target].
+# Takes about 5 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CONNECTIONS=${CONNECTIONS:-32}
+DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-2}
+SOAK_FIRST=${SOAK_FIRST:-10000}
+SOAK_TOTAL=${SOAK_TOTAL:-1000000}
+RESULTS=${RESULTS:-bench/results/load-latest.md}
+BIN="${CARGO_TARGET_DIR:-target}/release"
+
+cargo build --release --quiet -p health-bench --bin bench-server --bin loadgen
+
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+  SERVER_PIN=(taskset -c 0)
+  LOAD_PIN=(taskset -c 1)
+  PINNING="server on CPU 0, load generator on CPU 1 (taskset); each runs a tokio runtime with one worker per CPU it may use"
+else
+  SERVER_PIN=()
+  LOAD_PIN=()
+  PINNING="none (taskset missing or fewer than 2 CPUs): server and load generator share the CPUs"
+fi
+
+WORK=$(mktemp -d)
+SERVER_PID=""
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+}
+trap 'stop_server; rm -rf "$WORK"' EXIT
+
+# Starts `bench-server $1`; sets SERVER_PID, ADDR, CONTROL, DEADLINE_US, INTERVAL_US.
+start_server() {
+  : >"$WORK/server.out"
+  "${SERVER_PIN[@]}" "$BIN/bench-server" "$1" >"$WORK/server.out" 2>"$WORK/server.err" &
+  SERVER_PID=$!
+  local line=""
+  for _ in $(seq 200); do
+    line=$(grep -m1 '^ready ' "$WORK/server.out" || true)
+    [ -n "$line" ] && break
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      echo "bench-server $1 exited:" >&2
+      cat "$WORK/server.err" >&2
+      exit 1
+    fi
+    sleep 0.05
+  done
+  [ -n "$line" ] || { echo "bench-server $1 did not start" >&2; exit 1; }
+  for kv in $line; do
+    case $kv in
+      addr=*) ADDR=${kv#addr=} ;;
+      control=*) CONTROL=${kv#control=} ;;
+      deadline_us=*) DEADLINE_US=${kv#deadline_us=} ;;
+      interval_us=*) INTERVAL_US=${kv#interval_us=} ;;
+    esac
+  done
+}
+
+# A field of /proc/<server>/status, in KiB (VmRSS, VmHWM).
+server_kib() {
+  awk -v key="$1:" '$1 == key { print $2 }' "/proc/$SERVER_PID/status"
+}
+
+# Involuntary context switches of every thread of the server so far: how
+# often something else took its CPU (the machine's noise, per variant).
+server_preempted() {
+  cat /proc/"$SERVER_PID"/task/*/status 2>/dev/null | awk '$1 == "nonvoluntary_ctxt_switches:" { n += $2 } END { print n + 0 }'
+}
+
+# Processes using more than 5 % of a CPU over one second (other engineers'
+# builds and benchmarks share this machine).
+busy_others() {
+  top -b -n 2 -d 1 -w 120 | awk '
+    /^top -/ { round++ }
+    round == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 > 5 && $12 != "top" { printf "%s%s %s%%", sep, $12, $9; sep = ", " }
+    END { if (sep == "") printf "none" }'
+}
+
+# Runs the load generator against the server's readiness path with the
+# given options; sets LG_<key> for each key=value it prints.
+load() {
+  local line
+  line=$("${LOAD_PIN[@]}" "$BIN/loadgen" --url "http://$ADDR/health/ready" \
+    --calls-url "http://$CONTROL/calls" --server-pid "$SERVER_PID" "$@")
+  for kv in $line; do
+    declare -g "LG_${kv%%=*}=${kv#*=}"
+  done
+}
+
+# The median of the arguments as written (the lower middle one for an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $0 } END { print v[int((NR + 1) / 2)] }'; }
+mib() { awk -v kib="$1" 'BEGIN { printf "%.1f", kib / 1024 }'; }
+# ratio A B [digits]
+ratio() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b == 0) print "n/a"; else printf "%.*f", d, a / b }'; }
+# verdict VALUE OP LIMIT: "met" when VALUE OP LIMIT holds (OP is >= or <=).
+verdict() {
+  awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
+    if (v == "n/a") { print "n/a"; exit }
+    ok = (op == ">=") ? (v + 0 >= l + 0) : (v + 0 <= l + 0)
+    print ok ? "met" : "**not met**" }'
+}
+
+REPORT="$WORK/report.md"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+BUSY_BEFORE=$(busy_others)
+STARTED=$(date +%s)
+{
+  echo "# Load benchmark: readiness endpoint"
+  echo
+  echo "Measured by \`scripts/load.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench/results' 2>/dev/null || echo ' (with local changes)')."
+  echo "Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), shared and noisy (other builds may run concurrently);"
+  echo "load average before: $LOAD_BEFORE; other processes busy before (over 1 s): $BUSY_BEFORE."
+  echo "Pinning: $PINNING."
+  echo "Settings: $CONNECTIONS keep-alive connections (closed loop), ${WARMUP} s warm-up then ${DURATION} s measured per variant, $ROUNDS rounds;"
+  echo "every check is a 5 ms ping (\`tokio::time::sleep\`) counting its calls; 3 checks per readiness answer, interval 1 s, deadline 250 ms."
+  echo
+} >"$REPORT"
+
+declare -A RPS P50 P99 ERRORS OK NON HWM CPU CPR PRE
+VARIANTS=(static static-timer naive-join naive-seq cached background background-axum)
+declare -A WHAT=(
+  [static]="(a) hyper 1.x, fixed JSON body (our readiness body)"
+  [static-timer]="(a') the same with health-core's header-read timeout (a tokio timer per request head)"
+  [naive-join]="(b) hand-written axum, 3 pings joined under timeouts"
+  [naive-seq]="(b') hand-written axum, 3 pings in sequence"
+  [cached]="(c) ours, on-demand (cached), hyper listener"
+  [background]="(d) ours, background, hyper listener"
+  [background-axum]="(d') ours, background, axum router"
+)
+# Rounds interleave the variants, so that a burst of outside load hits a
+# round rather than a variant; each figure below is the median over rounds.
+for round in $(seq "$ROUNDS"); do
+  for variant in "${VARIANTS[@]}"; do
+    echo "round $round/$ROUNDS: measuring $variant ..." >&2
+    start_server "$variant"
+    load --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP"
+    RPS[$variant]+="$LG_rps "
+    P50[$variant]+="$LG_p50_ms "
+    P99[$variant]+="$LG_p99_ms "
+    CPU[$variant]+="$LG_server_cpu_us_per_request "
+    CPR[$variant]+="$LG_calls_per_request "
+    ERRORS[$variant]=$((${ERRORS[$variant]:-0} + LG_errors))
+    OK[$variant]=$((${OK[$variant]:-0} + LG_ok_2xx))
+    NON[$variant]=$((${NON[$variant]:-0} + LG_non_2xx))
+    PRE[$variant]=$((${PRE[$variant]:-0} + $(server_preempted)))
+    hwm=$(server_kib VmHWM)
+    [ "$hwm" -gt "${HWM[$variant]:-0}" ] && HWM[$variant]=$hwm
+    stop_server
+  done
+done
+
+# shellcheck disable=SC2086 # the lists are space-separated numbers
+med() { median $1; }
+declare -A M_RPS M_CPR
+for v in "${VARIANTS[@]}"; do
+  M_RPS[$v]=$(med "${RPS[$v]}")
+  M_CPR[$v]=$(med "${CPR[$v]}")
+done
+
+{
+  echo "## Throughput and latency"
+  echo
+  echo "Median over $ROUNDS interleaved rounds (requests/s of each round in brackets); errors, answers and preemptions summed over rounds, peak RSS the largest."
+  echo
+  echo "| variant | what | requests/s | p50 ms | p99 ms | errors | 2xx | non-2xx | peak RSS MiB (VmHWM) | server CPU µs/request | dependency calls/request | server preempted |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for v in "${VARIANTS[@]}"; do
+    echo "| $v | ${WHAT[$v]} | ${M_RPS[$v]} (${RPS[$v]% }) | $(med "${P50[$v]}") | $(med "${P99[$v]}") | ${ERRORS[$v]} | ${OK[$v]} | ${NON[$v]} | $(mib "${HWM[$v]}") | $(med "${CPU[$v]}") | ${M_CPR[$v]} | ${PRE[$v]} |"
+  done
+  echo
+  echo "*server CPU*: CPU time of the server's threads over the measured phase (schedstat), per answered request."
+  echo "*dependency calls/request*: pings started during the measured phase / answers."
+  echo "*server preempted*: involuntary context switches of the server's threads over warm-up and measurement: how often another process took its CPU."
+  echo
+  echo "## Ratios (of the medians)"
+  echo
+  echo "| ratio | measured | target | verdict |"
+  echo "|---|---:|---:|---|"
+  r=$(ratio "${M_RPS[background]}" "${M_RPS[static]}")
+  echo "| background rps / static rps | $r | ≥ 0.9 | $(verdict "$r" '>=' 0.9) |"
+  r=$(ratio "${M_RPS[background]}" "${M_RPS[naive-join]}" 1)
+  echo "| background rps / naive-join rps | $r | ≥ 5 | $(verdict "$r" '>=' 5) |"
+  r=$(ratio "${M_RPS[background]}" "${M_RPS[naive-seq]}" 1)
+  echo "| background rps / naive-seq rps | $r | ≥ 5 | $(verdict "$r" '>=' 5) |"
+  r=$(ratio "${M_RPS[background-axum]}" "${M_RPS[naive-join]}" 1)
+  echo "| background-axum rps / naive-join rps (same stack) | $r | ≥ 5 | $(verdict "$r" '>=' 5) |"
+  r=$(ratio "${M_RPS[cached]}" "${M_RPS[static]}")
+  echo "| cached rps / static rps | $r | (none) | |"
+  for ours in background cached; do
+    r=$(ratio "${M_CPR[$ours]}" "${M_CPR[naive-join]}" 6)
+    echo "| calls/request $ours / naive-join | $r | ≤ 0.01 | $(verdict "$r" '<=' 0.01) |"
+  done
+  echo
+} >>"$REPORT"
+
+# (e) A blackholed dependency: every probe waits on the deadline.
+echo "measuring blackhole ..." >&2
+start_server blackhole
+DEADLINE_MS=$(awk -v us="$DEADLINE_US" 'BEGIN { printf "%g", us / 1000 }')
+{
+  echo "## Blackholed dependency (on-demand mode)"
+  echo
+  echo "One critical check that never answers (\`std::future::pending\`), deadline ${DEADLINE_MS} ms, interval ${INTERVAL_US} µs:"
+  echo "each probe starts a run, or joins the one in flight, and answers 503 at the deadline. Target: p99 ≤ deadline + 5 ms."
+  echo
+  echo "| clients | requests | p50 ms | p99 ms | max ms | errors | 503s | runs/request | deadline ms | p99 - deadline ms | verdict |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+} >>"$REPORT"
+for clients in 1 "$CONNECTIONS"; do
+  load --connections "$clients" --duration "$DURATION" --warmup 1
+  over=$(awk -v p="$LG_p99_ms" -v d="$DEADLINE_MS" 'BEGIN { printf "%.3f", p - d }')
+  echo "| $clients | $LG_requests | $LG_p50_ms | $LG_p99_ms | $LG_max_ms | $LG_errors | $LG_non_2xx | $LG_calls_per_request | $DEADLINE_MS | $over | $(verdict "$over" '<=' 5) |" >>"$REPORT"
+done
+stop_server
+echo >>"$REPORT"
+
+# (f) Memory under a long probe run, background mode.
+echo "measuring soak ($SOAK_TOTAL requests) ..." >&2
+start_server background
+load --connections "$CONNECTIONS" --requests "$SOAK_FIRST"
+RSS_FIRST=$(server_kib VmRSS)
+HWM_FIRST=$(server_kib VmHWM)
+FIRST_ERRORS=$LG_errors
+load --connections "$CONNECTIONS" --requests $((SOAK_TOTAL - SOAK_FIRST))
+RSS_TOTAL=$(server_kib VmRSS)
+HWM_TOTAL=$(server_kib VmHWM)
+SOAK_RPS=$LG_rps
+SOAK_ERRORS=$((FIRST_ERRORS + LG_errors))
+stop_server
+GROWTH_KIB=$((RSS_TOTAL - RSS_FIRST))
+{
+  echo "## Memory over $SOAK_TOTAL probes (background mode)"
+  echo
+  echo "| after | VmRSS MiB | VmHWM MiB |"
+  echo "|---|---:|---:|"
+  echo "| $SOAK_FIRST requests | $(mib "$RSS_FIRST") | $(mib "$HWM_FIRST") |"
+  echo "| $SOAK_TOTAL requests | $(mib "$RSS_TOTAL") | $(mib "$HWM_TOTAL") |"
+  echo
+  echo "RSS growth: $GROWTH_KIB KiB ($(mib "$GROWTH_KIB") MiB); target within 2 MiB: $(verdict "${GROWTH_KIB#-}" '<=' 2048)."
+  echo "Transport errors: $SOAK_ERRORS; $SOAK_TOTAL requests at $SOAK_RPS requests/s over the last phase."
+  echo
+  echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg); other processes busy after (over 1 s): $(busy_others); total run time $(($(date +%s) - STARTED)) s."
+} >>"$REPORT"
+
+mkdir -p "$(dirname "$RESULTS")"
+cp "$REPORT" "$RESULTS"
+cat "$RESULTS"
+echo >&2
+echo "written to $RESULTS" >&2
