@@ -73,6 +73,16 @@ impl Profile {
     };
 }
 
+/// The details of a checked connection pool.
+pub const POOL_DETAILS: &[&str] = &[
+    "latency_ms",
+    "server_version",
+    "pool_size",
+    "pool_available",
+    "pool_in_use",
+    "pool_max",
+];
+
 /// Runs the fault matrix on the check `make` builds for a client pointed at
 /// the proxy's address.
 pub async fn run<C, F>(server: &Server, profile: Profile, make: F)
@@ -265,16 +275,24 @@ impl<C: Check<()>> Check<()> for Tuned<C> {
 
 /// Runs `check` once through a registry and returns its result (for checks
 /// pointed at something that fails, like a closed port).
-pub async fn run_once<C: Check<()>>(check: C) -> CheckResult {
+async fn run_once<C: Check<()>>(check: C) -> CheckResult {
     let health = Health::builder(()).check(check).build().expect("a valid registry");
     let deep = health.deep().await;
     deep.checks().first().cloned().expect("the registry holds the check")
 }
 
-/// Asserts that an error text carries no `secret`, and that a URL in it
-/// shows `***` for its password.
-pub fn assert_redacted(result: &CheckResult, secret: &str) {
+/// Points the check `make` builds at a closed port with a password in the
+/// URL (`url` with `{port}` in it) and asserts that the failure's text
+/// carries no password, and that a URL in it shows `***` for it.
+pub async fn assert_no_credentials<C: Check<()>>(url: &str, make: impl FnOnce(&str) -> C) {
+    const SECRET: &str = "s3cret";
+    let url = url
+        .replace("{secret}", SECRET)
+        .replace("{port}", &closed_port().to_string());
+    let result = run_once(make(&url)).await;
+    assert_eq!(result.reason(), Some(Reason::Error), "{result:?}");
     let error = result.error().expect("a failing check says why");
+    let secret = SECRET;
     assert!(!error.contains(secret), "the password leaked: {error}");
     if error.contains("://") {
         assert!(error.contains("***"), "a URL in the error is masked: {error}");
@@ -282,7 +300,7 @@ pub fn assert_redacted(result: &CheckResult, secret: &str) {
 }
 
 /// A loopback port nothing listens on (bound, then released).
-pub fn closed_port() -> u16 {
+fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
     listener.local_addr().expect("its address").port()
 }
