@@ -44,6 +44,10 @@ pub enum Expect {
     /// The check cannot see this fault (e.g. a TCP connect under a
     /// blackhole): it keeps passing.
     Passes,
+    /// Whether the check sees this fault is a race it does not control (a
+    /// TCP connect under an immediate reset): it passes, or fails with this
+    /// reason, within the deadline + margin; never a timeout.
+    PassesOrFails(Reason),
 }
 
 /// What an integration promises under each fault.
@@ -148,6 +152,13 @@ where
                     "{context}: expected to pass (a fault this check cannot see): {result:?}"
                 );
             }
+            Expect::PassesOrFails(reason) => {
+                let (elapsed, result) = probe(&critical).await;
+                assert!(elapsed <= TIMEOUT + MARGIN, "{context}: answered after {elapsed:?}");
+                if !result.passed() {
+                    assert_failed(&result, reason, &context);
+                }
+            }
         }
         restore(&proxy, &critical, name, &fault.to_string()).await;
     }
@@ -161,7 +172,7 @@ where
             eventually_fails(&optional, bound, &format!("{name} optional under refuse")).await;
             optional.readiness().await.status()
         }
-        Expect::Passes => unreachable!("every check sees a refused connection"),
+        Expect::Passes | Expect::PassesOrFails(_) => unreachable!("every check sees a refused connection"),
     };
     assert_eq!(
         degraded,
