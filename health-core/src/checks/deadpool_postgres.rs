@@ -69,7 +69,7 @@ pub async fn ping(pool: &Pool) -> CheckOutcome {
 
 /// A [`Check`](crate::Check) on a deadpool-postgres [`Pool`] (see [`ping`]);
 /// a non-critical readiness check with a 1 s deadline unless adjusted.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct DeadpoolPostgresCheck {
     spec: CheckSpec,
     pool: Pool,
@@ -82,15 +82,6 @@ impl DeadpoolPostgresCheck {
             spec: CheckSpec::with_name(name.into()),
             pool,
         }
-    }
-}
-
-impl std::fmt::Debug for DeadpoolPostgresCheck {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeadpoolPostgresCheck")
-            .field("spec", &self.spec)
-            .field("pool", &self.pool.status())
-            .finish()
     }
 }
 

@@ -5,23 +5,37 @@
 //!
 //! - a plain async function that checks a handle you already have and returns
 //!   a [`CheckOutcome`](crate::CheckOutcome) with details, for a one-line
-//!   `#[health_check]` wrapper:
-//!
-//!   ```ignore
-//!   #[health_check(critical, timeout = "2s")]
-//!   async fn primary_db(state: &AppState) -> CheckOutcome {
-//!       health_core::checks::postgres::ping(&state.db).await
-//!   }
-//!   ```
-//!
+//!   `#[health_check]` wrapper;
 //! - a struct implementing [`Check<S>`](crate::Check) for every state `S`, for
 //!   registries assembled at run time, with builder methods that adjust its
 //!   [`CheckSpec`](crate::CheckSpec) (`critical()`, `timeout()`,
-//!   `interval()`, `probes()`, `failure_threshold()`, `success_threshold()`):
+//!   `interval()`, `probes()`, `failure_threshold()`, `success_threshold()`).
 //!
-//!   ```ignore
-//!   Health::builder(state).check(PgPoolCheck::new("primary_db", pool).critical()).build()?;
-//!   ```
+//! ```no_run
+//! # #[cfg(all(feature = "sqlx-postgres", feature = "redis"))]
+//! # mod example {
+//! use std::time::Duration;
+//!
+//! use health_core::checks::{postgres, redis::RedisCheck};
+//! use health_core::prelude::*;
+//!
+//! struct AppState {
+//!     db: sqlx::PgPool,
+//! }
+//!
+//! #[health_check(critical, timeout = "2s")]
+//! async fn primary_db(state: &AppState) -> CheckOutcome {
+//!     postgres::ping(&state.db).await
+//! }
+//!
+//! async fn registry(state: AppState, cache: redis::aio::ConnectionManager) -> Health<AppState> {
+//!     Health::builder(state)
+//!         .check(RedisCheck::new("cache", cache).timeout(Duration::from_millis(500)))
+//!         .build()
+//!         .expect("valid checks")
+//! }
+//! # }
+//! ```
 //!
 //! The checks talk to the dependency through the handle the application uses
 //! (its pool, client or connection), never to another service's HTTP health

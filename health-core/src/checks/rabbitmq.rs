@@ -19,9 +19,10 @@
 //! use health_core::checks::rabbitmq::{self, RabbitMqCheck};
 //! use health_core::prelude::*;
 //! use lapin::{Connection, ConnectionProperties};
+//! use std::sync::Arc;
 //!
 //! struct AppState {
-//!     amqp: Connection,
+//!     amqp: Arc<Connection>,
 //! }
 //!
 //! #[health_check(critical, timeout = "1s")]
@@ -32,8 +33,10 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let props = ConnectionProperties::default().enable_auto_recover();
 //! let conn = Connection::connect("amqp://guest:guest@127.0.0.1:5672/%2f", props).await?;
-//! let health = Health::builder(())
-//!     .check(RabbitMqCheck::new("broker", conn).critical())
+//! // A lapin connection is not `Clone`: share it through an `Arc`.
+//! let conn = Arc::new(conn);
+//! let health = Health::builder(AppState { amqp: Arc::clone(&conn) })
+//!     .check(RabbitMqCheck::new("broker_connection", conn).critical())
 //!     .build()?;
 //! println!("{}", health.readiness().await.status());
 //! # Ok(())
@@ -108,7 +111,8 @@ pub struct RabbitMqCheck {
 }
 
 impl RabbitMqCheck {
-    /// A check called `name` on `conn`.
+    /// A check called `name` on `conn` (a `Connection` or an
+    /// `Arc<Connection>` shared with the application).
     pub fn new(name: impl Into<Cow<'static, str>>, conn: impl Into<Arc<Connection>>) -> RabbitMqCheck {
         RabbitMqCheck {
             spec: CheckSpec::with_name(name.into()),

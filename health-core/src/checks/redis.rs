@@ -74,7 +74,7 @@ fn server_version(info: &str) -> Option<&str> {
 /// A [`Check`](crate::Check) on a redis-rs [`ConnectionManager`] (see
 /// [`ping`]); a non-critical readiness check with a 1 s deadline unless
 /// adjusted.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct RedisCheck {
     spec: CheckSpec,
     manager: ConnectionManager,
@@ -88,14 +88,6 @@ impl RedisCheck {
             spec: CheckSpec::with_name(name.into()),
             manager,
         }
-    }
-}
-
-impl std::fmt::Debug for RedisCheck {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedisCheck")
-            .field("spec", &self.spec)
-            .finish_non_exhaustive()
     }
 }
 

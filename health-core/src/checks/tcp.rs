@@ -2,7 +2,8 @@
 //!
 //! Resolves the target and opens a TCP connection, then closes it. This
 //! proves that something accepts connections on the port, no more: a server
-//! that accepts and then hangs or resets passes. Prefer a protocol-level
+//! that accepts and then hangs passes, and one that accepts and resets at
+//! once passes unless the reset lands before the connect completes. Prefer a protocol-level
 //! check (the other modules) where one exists.
 //!
 //! Details: `latency_ms` (resolve + connect), `peer` (the address connected to).
@@ -47,8 +48,8 @@ pub async fn connect(target: &str) -> CheckOutcome {
 }
 
 /// The first address of `target` that accepts a connection. Nothing is done
-/// on the connection after it is established, so what the server does next
-/// (reset it, stay silent) consistently goes unseen.
+/// on the connection after it is established: what the server does next is
+/// not this check's business.
 async fn connect_any(target: &str) -> io::Result<SocketAddr> {
     let mut last_error = None;
     for addr in tokio::net::lookup_host(target).await? {

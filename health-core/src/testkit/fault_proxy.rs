@@ -402,6 +402,27 @@ mod tests {
         FaultProxy::start(echo_server().await).await.unwrap()
     }
 
+    /// A connection through the proxy, proven to relay.
+    async fn relayed(proxy: &FaultProxy) -> TcpStream {
+        let mut stream = TcpStream::connect(proxy.addr()).await.unwrap();
+        assert_eq!(round_trip(&mut stream, b"up").await.unwrap(), b"up");
+        stream
+    }
+
+    /// One read, within `PATIENCE`.
+    async fn read_once(stream: &mut TcpStream) -> std::io::Result<usize> {
+        let mut buf = [0; 1];
+        tokio::time::timeout(PATIENCE, stream.read(&mut buf))
+            .await
+            .expect("no answer within the patience")
+    }
+
+    /// Lifts the fault; a new connection relays again.
+    async fn lift(proxy: &FaultProxy) {
+        proxy.set(Fault::PassThrough).await;
+        relayed(proxy).await;
+    }
+
     /// Sends `message` and reads the echo, within `PATIENCE`.
     async fn round_trip(stream: &mut TcpStream, message: &[u8]) -> std::io::Result<Vec<u8>> {
         stream.write_all(message).await?;
@@ -426,46 +447,39 @@ mod tests {
     #[tokio::test]
     async fn refuse_closes_the_listener_and_existing_connections_then_listens_again() {
         let proxy = proxied_echo().await;
-        let mut existing = TcpStream::connect(proxy.addr()).await.unwrap();
-        round_trip(&mut existing, b"up").await.unwrap();
+        let mut existing = relayed(&proxy).await;
 
         proxy.set(Fault::Refuse).await;
         let refused = TcpStream::connect(proxy.addr()).await.unwrap_err();
         assert_eq!(refused.kind(), ErrorKind::ConnectionRefused);
-        let mut buf = [0; 1];
-        let read = tokio::time::timeout(PATIENCE, existing.read(&mut buf)).await.unwrap();
-        assert_eq!(read.unwrap(), 0, "an existing connection is closed (EOF)");
+        assert_eq!(
+            read_once(&mut existing).await.unwrap(),
+            0,
+            "an existing connection is closed (EOF)"
+        );
 
-        proxy.set(Fault::PassThrough).await;
-        let mut again = TcpStream::connect(proxy.addr()).await.unwrap();
-        assert_eq!(round_trip(&mut again, b"back").await.unwrap(), b"back");
+        lift(&proxy).await;
     }
 
     #[tokio::test]
     async fn reset_resets_existing_and_new_connections() {
         let proxy = proxied_echo().await;
-        let mut existing = TcpStream::connect(proxy.addr()).await.unwrap();
-        round_trip(&mut existing, b"up").await.unwrap();
+        let mut existing = relayed(&proxy).await;
 
         proxy.set(Fault::Reset).await;
-        let mut buf = [0; 1];
-        let read = tokio::time::timeout(PATIENCE, existing.read(&mut buf)).await.unwrap();
-        assert_eq!(read.unwrap_err().kind(), ErrorKind::ConnectionReset);
-
         let mut new = TcpStream::connect(proxy.addr()).await.expect("accepted, then reset");
-        let read = tokio::time::timeout(PATIENCE, new.read(&mut buf)).await.unwrap();
-        assert_eq!(read.unwrap_err().kind(), ErrorKind::ConnectionReset);
+        for stream in [&mut existing, &mut new] {
+            let reset = read_once(stream).await.unwrap_err();
+            assert_eq!(reset.kind(), ErrorKind::ConnectionReset);
+        }
 
-        proxy.set(Fault::PassThrough).await;
-        let mut again = TcpStream::connect(proxy.addr()).await.unwrap();
-        assert_eq!(round_trip(&mut again, b"back").await.unwrap(), b"back");
+        lift(&proxy).await;
     }
 
     #[tokio::test]
     async fn blackhole_holds_data_until_lifted() {
         let proxy = proxied_echo().await;
-        let mut existing = TcpStream::connect(proxy.addr()).await.unwrap();
-        round_trip(&mut existing, b"up").await.unwrap();
+        let mut existing = relayed(&proxy).await;
 
         proxy.set(Fault::Blackhole).await;
         let mut new = TcpStream::connect(proxy.addr()).await.expect("a blackhole accepts");
@@ -490,8 +504,7 @@ mod tests {
     #[tokio::test]
     async fn latency_delays_each_direction() {
         let proxy = proxied_echo().await;
-        let mut stream = TcpStream::connect(proxy.addr()).await.unwrap();
-        round_trip(&mut stream, b"warm").await.unwrap();
+        let mut stream = relayed(&proxy).await;
 
         proxy.set(Fault::Latency(Duration::from_millis(100))).await;
         let started = Instant::now();
@@ -509,12 +522,8 @@ mod tests {
     #[tokio::test]
     async fn dropping_the_proxy_closes_its_connections() {
         let proxy = proxied_echo().await;
-        let addr = proxy.addr();
-        let mut existing = TcpStream::connect(addr).await.unwrap();
-        round_trip(&mut existing, b"up").await.unwrap();
+        let mut existing = relayed(&proxy).await;
         drop(proxy);
-        let mut buf = [0; 1];
-        let read = tokio::time::timeout(PATIENCE, existing.read(&mut buf)).await.unwrap();
-        assert_eq!(read.unwrap(), 0);
+        assert_eq!(read_once(&mut existing).await.unwrap(), 0);
     }
 }

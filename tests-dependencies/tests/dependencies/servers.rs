@@ -14,38 +14,30 @@ pub struct Server {
     pub default: &'static str,
 }
 
-pub const POSTGRES: Server = Server {
-    name: "PostgreSQL",
-    env: "HEALTH_TEST_POSTGRES_URL",
-    default: "postgres://postgres@127.0.0.1:5432/test",
-};
-pub const MYSQL: Server = Server {
-    name: "MySQL/MariaDB",
-    env: "HEALTH_TEST_MYSQL_URL",
-    default: "mysql://root@127.0.0.1:3306/test",
-};
-pub const REDIS: Server = Server {
-    name: "Redis",
-    env: "HEALTH_TEST_REDIS_URL",
-    default: "redis://127.0.0.1:6379",
-};
-pub const AMQP: Server = Server {
-    name: "RabbitMQ",
-    env: "HEALTH_TEST_AMQP_URL",
-    default: "amqp://guest:guest@127.0.0.1:5672/%2f",
-};
-pub const NATS: Server = Server {
-    name: "NATS",
-    env: "HEALTH_TEST_NATS_URL",
-    default: "nats://127.0.0.1:4222",
-};
-pub const MQTT: Server = Server {
-    name: "MQTT broker (Mosquitto)",
-    env: "HEALTH_TEST_MQTT_ADDR",
-    default: "127.0.0.1:1883",
-};
+pub const POSTGRES: Server = Server::new(
+    "PostgreSQL",
+    "HEALTH_TEST_POSTGRES_URL",
+    "postgres://postgres@127.0.0.1:5432/test",
+);
+pub const MYSQL: Server = Server::new(
+    "MySQL/MariaDB",
+    "HEALTH_TEST_MYSQL_URL",
+    "mysql://root@127.0.0.1:3306/test",
+);
+pub const REDIS: Server = Server::new("Redis", "HEALTH_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+pub const AMQP: Server = Server::new(
+    "RabbitMQ",
+    "HEALTH_TEST_AMQP_URL",
+    "amqp://guest:guest@127.0.0.1:5672/%2f",
+);
+pub const NATS: Server = Server::new("NATS", "HEALTH_TEST_NATS_URL", "nats://127.0.0.1:4222");
+pub const MQTT: Server = Server::new("MQTT broker (Mosquitto)", "HEALTH_TEST_MQTT_ADDR", "127.0.0.1:1883");
 
 impl Server {
+    const fn new(name: &'static str, env: &'static str, default: &'static str) -> Server {
+        Server { name, env, default }
+    }
+
     /// The configured URL (or address).
     pub fn url(&self) -> String {
         std::env::var(self.env).unwrap_or_else(|_| self.default.to_owned())
@@ -98,14 +90,7 @@ fn host_port_range(url: &str) -> std::ops::Range<usize> {
 #[test]
 fn urls_are_pointed_at_another_address() {
     let addr: SocketAddr = "127.0.0.1:9".parse().unwrap();
-    let via = |url: &'static str| {
-        Server {
-            name: "x",
-            env: "HEALTH_TEST_UNSET_FOR_THIS_TEST",
-            default: url,
-        }
-        .url_via(addr)
-    };
+    let via = |url: &'static str| Server::new("x", "HEALTH_TEST_UNSET_FOR_THIS_TEST", url).url_via(addr);
     assert_eq!(via("postgres://u:p@db:5432/test"), "postgres://u:p@127.0.0.1:9/test");
     assert_eq!(
         via("amqp://guest:guest@mq:5672/%2f"),

@@ -44,6 +44,10 @@ pub enum Expect {
     /// The check cannot see this fault (e.g. a TCP connect under a
     /// blackhole): it keeps passing.
     Passes,
+    /// Whether the check sees this fault is a race it does not control (a
+    /// TCP connect under an immediate reset): it passes, or fails with this
+    /// reason, within the deadline + margin; never a timeout.
+    PassesOrFails(Reason),
 }
 
 /// What an integration promises under each fault.
@@ -72,6 +76,16 @@ impl Profile {
         details: &["latency_ms"],
     };
 }
+
+/// The details of a checked connection pool.
+pub const POOL_DETAILS: &[&str] = &[
+    "latency_ms",
+    "server_version",
+    "pool_size",
+    "pool_available",
+    "pool_in_use",
+    "pool_max",
+];
 
 /// Runs the fault matrix on the check `make` builds for a client pointed at
 /// the proxy's address.
@@ -138,6 +152,13 @@ where
                     "{context}: expected to pass (a fault this check cannot see): {result:?}"
                 );
             }
+            Expect::PassesOrFails(reason) => {
+                let (elapsed, result) = probe(&critical).await;
+                assert!(elapsed <= TIMEOUT + MARGIN, "{context}: answered after {elapsed:?}");
+                if !result.passed() {
+                    assert_failed(&result, reason, &context);
+                }
+            }
         }
         restore(&proxy, &critical, name, &fault.to_string()).await;
     }
@@ -151,7 +172,7 @@ where
             eventually_fails(&optional, bound, &format!("{name} optional under refuse")).await;
             optional.readiness().await.status()
         }
-        Expect::Passes => unreachable!("every check sees a refused connection"),
+        Expect::Passes | Expect::PassesOrFails(_) => unreachable!("every check sees a refused connection"),
     };
     assert_eq!(
         degraded,
@@ -265,16 +286,24 @@ impl<C: Check<()>> Check<()> for Tuned<C> {
 
 /// Runs `check` once through a registry and returns its result (for checks
 /// pointed at something that fails, like a closed port).
-pub async fn run_once<C: Check<()>>(check: C) -> CheckResult {
+async fn run_once<C: Check<()>>(check: C) -> CheckResult {
     let health = Health::builder(()).check(check).build().expect("a valid registry");
     let deep = health.deep().await;
     deep.checks().first().cloned().expect("the registry holds the check")
 }
 
-/// Asserts that an error text carries no `secret`, and that a URL in it
-/// shows `***` for its password.
-pub fn assert_redacted(result: &CheckResult, secret: &str) {
+/// Points the check `make` builds at a closed port with a password in the
+/// URL (`url` with `{port}` in it) and asserts that the failure's text
+/// carries no password, and that a URL in it shows `***` for it.
+pub async fn assert_no_credentials<C: Check<()>>(url: &str, make: impl FnOnce(&str) -> C) {
+    const SECRET: &str = "s3cret";
+    let url = url
+        .replace("{secret}", SECRET)
+        .replace("{port}", &closed_port().to_string());
+    let result = run_once(make(&url)).await;
+    assert_eq!(result.reason(), Some(Reason::Error), "{result:?}");
     let error = result.error().expect("a failing check says why");
+    let secret = SECRET;
     assert!(!error.contains(secret), "the password leaked: {error}");
     if error.contains("://") {
         assert!(error.contains("***"), "a URL in the error is masked: {error}");
@@ -282,7 +311,7 @@ pub fn assert_redacted(result: &CheckResult, secret: &str) {
 }
 
 /// A loopback port nothing listens on (bound, then released).
-pub fn closed_port() -> u16 {
+fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
     listener.local_addr().expect("its address").port()
 }
