@@ -163,17 +163,25 @@ async fn get(port: u16, path: &str, headers: &[(&str, &str)]) -> Reply {
     Reply { status, body }
 }
 
-/// The address of a required server, from `var` or `default`; fails loudly
-/// when nothing listens there.
-async fn required_server(name: &str, var: &str, default: &str) -> SocketAddr {
-    let addr = std::env::var(var).unwrap_or_else(|_| default.to_owned());
-    let parsed: SocketAddr = addr
+/// The URL of a required server, from `var` or `default`, and its
+/// `host:port`; fails loudly when nothing listens there.
+async fn required_server(name: &str, var: &str, default: &str) -> (String, SocketAddr) {
+    let url = std::env::var(var).unwrap_or_else(|_| default.to_owned());
+    let authority = authority(&url);
+    let addr: SocketAddr = authority
         .parse()
-        .unwrap_or_else(|_| panic!("{var}={addr:?} is not host:port"));
-    if let Err(e) = TcpStream::connect(parsed).await {
-        panic!("{name} is not reachable at {addr} ({e}): start it, or point {var} at one (host:port)");
+        .unwrap_or_else(|_| panic!("{var}={url:?}: the tests need a numeric host:port in the URL"));
+    if let Err(e) = TcpStream::connect(addr).await {
+        panic!("{name} is not reachable at {url} ({e}): start it, or point {var} at one");
     }
-    parsed
+    (url, addr)
+}
+
+/// The `host:port` of `scheme://[user@]host:port/...`.
+fn authority(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.split('/').next().unwrap_or(rest);
+    rest.rsplit_once('@').map_or(rest, |(_, host)| host)
 }
 
 async fn within<T>(limit: Duration, what: &str, future: impl Future<Output = T>) -> T {
@@ -210,8 +218,7 @@ async fn starts_as_starting_then_serves_degraded_without_redis() {
 
 #[tokio::test]
 async fn ready_with_redis() {
-    let redis = required_server("Redis", "HEALTH_TEST_REDIS_ADDR", "127.0.0.1:6379").await;
-    let url = format!("redis://{redis}");
+    let (url, _) = required_server("Redis", "HEALTH_TEST_REDIS_URL", "redis://127.0.0.1:6379").await;
     let demo = Demo::start(&[("REDIS_URL", &url)]).await;
     let ready = demo
         .wait_for("/health/ready", GENEROUS, |r| {
@@ -223,9 +230,11 @@ async fn ready_with_redis() {
 
 #[tokio::test]
 async fn not_ready_while_postgres_is_cut_and_back_when_restored() {
-    let postgres = required_server("PostgreSQL", "HEALTH_TEST_POSTGRES_ADDR", "127.0.0.1:5432").await;
-    let proxy = FaultProxy::start(postgres).await.unwrap();
-    let url = format!("postgres://postgres@{}/test", proxy.addr());
+    let default = "postgres://postgres@127.0.0.1:5432/test";
+    let (postgres, addr) = required_server("PostgreSQL", "HEALTH_TEST_POSTGRES_URL", default).await;
+    let proxy = FaultProxy::start(addr).await.unwrap();
+    // The same database, reached through the proxy.
+    let url = postgres.replacen(authority(&postgres), &proxy.addr().to_string(), 1);
     let demo = Demo::start(&[("DATABASE_URL", &url)]).await;
     demo.wait_for("/health/ready", GENEROUS, |r| r.status == 200).await;
 
