@@ -2,6 +2,7 @@
 //! a report collects its results from.
 
 use std::future::Future;
+use std::pin::pin;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
@@ -102,7 +103,8 @@ impl<S: Sync> CheckSource<S> for RunOnce<'_, S> {
 /// Runs check `C` once under its deadline.
 pub(crate) async fn run_once<S: Sync, C: CheckFn<S>>(state: &S) -> CheckResult {
     // `C::SPEC` is a constant: read where needed, never kept across the await.
-    let observation = observe(C::SPEC.timeout, C::call(state)).await;
+    let run = pin!(C::call(state));
+    let observation = observe(C::SPEC.timeout, run).await;
     CheckResult::from_single_run(&C::SPEC, observation)
 }
 

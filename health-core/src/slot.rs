@@ -2,6 +2,7 @@
 //! run in flight that concurrent probes share, and the thresholded verdict.
 
 use std::any::TypeId;
+use std::pin::pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use futures_util::future::{FutureExt, Shared};
@@ -93,7 +94,8 @@ impl<S: Send + Sync + 'static> Slot<S> {
         // does not cancel the run the other probes are waiting for.
         let (this, state) = (Arc::clone(self), Arc::clone(state));
         let task = tokio::spawn(async move {
-            let observation = observe(this.spec.timeout, async { this.check.run(&state).await }).await;
+            let run = pin!(async { this.check.run(&state).await });
+            let observation = observe(this.spec.timeout, run).await;
             this.record(number, observation);
         });
         let run = (number, task.map(|_| ()).boxed().shared());

@@ -11,7 +11,6 @@ mod deep;
 mod shutdown;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use health_core::http::HealthHttp;
 
@@ -29,27 +28,4 @@ pub async fn serve<S: Send + Sync + 'static>(http: HealthHttp<S>) -> SocketAddr 
     addr
 }
 
-/// A dependency that can be switched off and counts its calls.
-#[derive(Default)]
-pub struct Dependency {
-    calls: AtomicUsize,
-    down: AtomicBool,
-}
-
-impl Dependency {
-    pub fn call(&self) -> Result<(), String> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        match self.down.load(Ordering::SeqCst) {
-            true => Err("connection refused".into()),
-            false => Ok(()),
-        }
-    }
-
-    pub fn calls(&self) -> usize {
-        self.calls.load(Ordering::SeqCst)
-    }
-
-    pub fn set_down(&self, down: bool) {
-        self.down.store(down, Ordering::SeqCst);
-    }
-}
+pub use tests::Dependency;
