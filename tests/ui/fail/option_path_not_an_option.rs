@@ -1,0 +1,8 @@
+use health_core::prelude::*;
+
+#[health_check(health::critical)]
+async fn db() -> Result<(), String> {
+    Ok(())
+}
+
+fn main() {}

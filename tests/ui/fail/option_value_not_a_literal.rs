@@ -1,0 +1,10 @@
+use health_core::prelude::*;
+
+const DEADLINE: &str = "2s";
+
+#[health_check(timeout = DEADLINE)]
+async fn db() -> Result<(), String> {
+    Ok(())
+}
+
+fn main() {}

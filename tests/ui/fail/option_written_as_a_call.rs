@@ -1,0 +1,8 @@
+use health_core::prelude::*;
+
+#[health_check(timeout("2s"))]
+async fn db() -> Result<(), String> {
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+use health_core::prelude::*;
+
+#[health_check]
+async fn cache() -> bool {
+    true
+}
+
+#[derive(HealthReport)]
+struct Readiness {
+    #[health(check = cache, check = cache)]
+    cache: CheckResult,
+}
+
+fn main() {}

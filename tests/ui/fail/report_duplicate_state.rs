@@ -1,0 +1,17 @@
+use health_core::prelude::*;
+
+struct AppState;
+
+#[health_check]
+async fn cache(_state: &AppState) -> bool {
+    true
+}
+
+#[derive(HealthReport)]
+#[health(state = AppState)]
+#[health(state = AppState)]
+struct Readiness {
+    cache: CheckResult,
+}
+
+fn main() {}

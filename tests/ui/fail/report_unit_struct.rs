@@ -1,0 +1,6 @@
+use health_core::prelude::*;
+
+#[derive(HealthReport)]
+struct Readiness;
+
+fn main() {}
