@@ -252,9 +252,14 @@ impl<S: Send + Sync + 'static> Inner<S> {
             if let Some(results) = fresh {
                 return results;
             }
-            join_all(self.slots_in(probe).map(|slot| slot.refresh(&self.state))).await;
+            self.refresh(probe).await;
         }
         self.snapshot(probe)
+    }
+
+    /// Brings the checks of `probe` within their interval (on-demand mode).
+    async fn refresh(&self, probe: Option<Probe>) {
+        join_all(self.slots_in(probe).map(|slot| slot.refresh(&self.state))).await;
     }
 
     /// The results of the checks of `probe` as they stand.
@@ -271,7 +276,7 @@ impl<S: Send + Sync + 'static> Inner<S> {
             return true;
         }
         if self.mode == Mode::OnDemand {
-            self.current(Some(Probe::Startup)).await;
+            self.refresh(Some(Probe::Startup)).await;
         }
         self.latch_started()
     }
