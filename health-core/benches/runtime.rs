@@ -16,8 +16,9 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use futures_util::future::join_all;
+use health_core::__private::IntoCheckOutcome;
 use health_core::prelude::*;
-use health_core::{BoxFuture, IntoCheckOutcome};
+use health_core::BoxFuture;
 use serde::Serialize;
 use tokio::runtime::Runtime;
 use tokio::time::timeout;

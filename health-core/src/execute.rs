@@ -15,7 +15,7 @@ use tokio::time::{Instant, Sleep};
 
 use crate::check::BoxFuture;
 use crate::outcome::{CheckOutcome, IntoCheckOutcome};
-use crate::result::Observation;
+use crate::result::{Observation, RunEnd};
 
 /// A check's run, pinned where its caller keeps it.
 pub(crate) type Run<'a> = Pin<&'a mut (dyn Future<Output = CheckOutcome> + Send + 'a)>;
@@ -37,16 +37,22 @@ pub(crate) async fn observe(deadline: Duration, run: Run<'_>) -> Observation {
         if let Poll::Ready(result) = guarded.as_mut().poll(cx) {
             return Poll::Ready(Some(result));
         }
-        let timer = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(started + deadline)));
+        let timer = timer.get_or_insert_with(|| {
+            // Validated deadlines are at most a minute; this stays total for any.
+            Box::pin(match started.checked_add(deadline) {
+                Some(at) => tokio::time::sleep_until(at),
+                None => tokio::time::sleep(deadline),
+            })
+        });
         timer.as_mut().poll(cx).map(|()| None)
     })
     .await;
-    let outcome = match finished {
-        None => None,
-        Some(Ok(outcome)) => Some(outcome),
-        Some(Err(panic)) => Some(CheckOutcome::panicked(panic_message(panic.as_ref()))),
+    let end = match finished {
+        None => RunEnd::MissedDeadline,
+        Some(Ok(outcome)) => RunEnd::Returned(outcome),
+        Some(Err(panic)) => RunEnd::Returned(CheckOutcome::panicked(panic_message(panic.as_ref()))),
     };
-    Observation::new(outcome, deadline, started)
+    Observation::new(end, deadline, started)
 }
 
 /// The text of a panic payload.
@@ -90,6 +96,14 @@ impl BlockingSlot {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<InFlight>> {
         self.in_flight.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl std::fmt::Debug for BlockingSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockingSlot")
+            .field("in_flight", &self.lock().is_some())
+            .finish()
     }
 }
 

@@ -24,6 +24,7 @@ pub fn join<T: JoinTuple>(futures: T) -> T::Join {
 }
 
 /// The future of [`join`]: each future in place, polled until all are done.
+#[derive(Debug)]
 pub struct Join<T>(T);
 
 macro_rules! join_tuple {

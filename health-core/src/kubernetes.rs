@@ -23,7 +23,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use crate::health::Mode;
+use crate::Mode;
 use crate::{CheckSpec, Health, Probe};
 
 /// What the kubelet is told for one probe (`livenessProbe`, ...).
@@ -75,7 +75,7 @@ impl KubernetesProbes {
         });
         KubernetesProbes {
             port: 8080,
-            paths: ["/health/live".into(), "/health/ready".into(), "/health/startup".into()],
+            paths: Probe::ALL.map(|probe| probe.default_path().to_owned()),
             drain_delay: Duration::from_secs(5),
             expected_startup: Duration::from_secs(30),
             background: health.mode() == Mode::Background,

@@ -4,7 +4,7 @@
 //! concurrently under deadlines (panics caught, results cached and shared
 //! between concurrent probes), and answer the liveness, readiness and
 //! startup probes of orchestrators and load balancers with the rules of
-//! SPEC §5: a critical failure makes the instance `not_ready` (503), any
+//! the design document (`docs/design.md`): a critical failure makes the instance `not_ready` (503), any
 //! other failure `degraded` (200), and liveness never depends on a
 //! dependency.
 //!
@@ -66,48 +66,41 @@
 //! - [`ProbeReport`] and [`DeepReport`] are the answers; their `Serialize`
 //!   impls write the bodies of SPEC §6.
 
-#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(missing_docs, missing_debug_implementations)]
 
 mod check;
-#[cfg(any(
-    feature = "sqlx-postgres",
-    feature = "sqlx-mysql",
-    feature = "sqlx-sqlite",
-    feature = "deadpool-postgres",
-    feature = "redis",
-    feature = "lapin",
-    feature = "nats",
-    feature = "mqtt",
-    feature = "tcp",
-    feature = "system"
-))]
 pub mod checks;
+mod deep_report;
 mod execute;
 mod health;
+mod health_report;
 #[cfg(feature = "http")]
 pub mod http;
 mod join;
 pub mod kubernetes;
 mod outcome;
+mod probe;
 mod probe_report;
 pub mod process;
 pub mod redact;
-mod registry;
-mod report;
+mod registration;
 mod result;
-mod slot;
 mod spec;
 mod status;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+mod wire;
 
-pub use check::{BoxFuture, Check, CheckFn, CheckFuture};
+pub use check::{BoxFuture, Check};
+pub use deep_report::DeepReport;
 pub use health::{BuildError, Health, HealthBuilder, Mode};
-pub use outcome::{CheckError, CheckOutcome, DetailValue, Details, IntoCheckOutcome};
-pub use probe_report::{DeepReport, ProbeReport};
-pub use report::{CheckSource, HealthReport};
+pub use health_report::HealthReport;
+pub use outcome::{CheckError, CheckOutcome, DetailValue, Details, Verdict};
+pub use probe::{Probe, Probes};
+pub use probe_report::ProbeReport;
 pub use result::{CheckResult, PublicCheck, Reason};
-pub use spec::{is_valid_name, CheckSpec, Probe, Probes};
+pub use spec::{CheckSpec, SpecError};
 pub use status::Status;
 
 /// `#[health_check(...)]`: declares an async function as a health check.
@@ -163,15 +156,16 @@ pub mod prelude {
 /// promise, may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::check::CheckFn;
-    pub use crate::check::CheckFuture;
+    pub use crate::check::{CheckFn, CheckFuture};
     pub use crate::execute::{run_async, run_blocking, BlockingSlot, BlockingState};
+    pub use crate::health_report::{assert_distinct_name, check_name, lookup, CheckSource, HealthReport};
     pub use crate::join::join;
-    pub use crate::outcome::CheckOutcome;
-    pub use crate::registry::Registration;
-    pub use crate::report::{lookup, serialize_report, CheckSource, HealthReport};
+    pub use crate::outcome::{CheckOutcome, IntoCheckOutcome};
+    pub use crate::probe::Probes;
+    pub use crate::registration::Registration;
     pub use crate::result::CheckResult;
-    pub use crate::spec::{CheckSpec, Probes};
+    pub use crate::spec::CheckSpec;
+    pub use crate::wire::serialize_report;
     pub use core::time::Duration;
     pub use inventory;
     pub use serde;

@@ -3,8 +3,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
-
 /// The result of one run of a check, as the check itself states it.
 ///
 /// Return it from a `#[health_check]` function to attach details that the deep
@@ -24,18 +22,27 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckOutcome {
-    passed: bool,
-    panicked: bool,
+    verdict: Verdict,
     message: Option<String>,
     details: Details,
+}
+
+/// How one run of a check ended, as far as the check itself could say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// The check passed.
+    Pass,
+    /// The check reported a failure (an `Err`, `false`, or [`CheckOutcome::fail`]).
+    Fail,
+    /// The check panicked; the runtime caught it.
+    Panicked,
 }
 
 impl CheckOutcome {
     /// A passing outcome.
     pub fn pass() -> CheckOutcome {
         CheckOutcome {
-            passed: true,
-            panicked: false,
+            verdict: Verdict::Pass,
             message: None,
             details: Details::default(),
         }
@@ -45,8 +52,7 @@ impl CheckOutcome {
     /// with credentials redacted).
     pub fn fail(message: impl fmt::Display) -> CheckOutcome {
         CheckOutcome {
-            passed: false,
-            panicked: false,
+            verdict: Verdict::Fail,
             message: Some(message.to_string()),
             details: Details::default(),
         }
@@ -55,8 +61,9 @@ impl CheckOutcome {
     /// The outcome of a check that panicked with `message`.
     pub(crate) fn panicked(message: String) -> CheckOutcome {
         CheckOutcome {
-            panicked: true,
-            ..CheckOutcome::fail(message)
+            verdict: Verdict::Panicked,
+            message: Some(message),
+            details: Details::default(),
         }
     }
 
@@ -66,14 +73,14 @@ impl CheckOutcome {
         self
     }
 
-    /// Whether the check passed.
-    pub fn is_pass(&self) -> bool {
-        self.passed
+    /// How the run ended.
+    pub fn verdict(&self) -> Verdict {
+        self.verdict
     }
 
-    /// Whether the check panicked (the runtime caught it).
-    pub fn is_panic(&self) -> bool {
-        self.panicked
+    /// Whether the check passed.
+    pub fn is_pass(&self) -> bool {
+        self.verdict == Verdict::Pass
     }
 
     /// Why the check failed, if it said so.
@@ -86,8 +93,8 @@ impl CheckOutcome {
         &self.details
     }
 
-    pub(crate) fn into_parts(self) -> (bool, bool, Option<String>, Details) {
-        (self.passed, self.panicked, self.message, self.details)
+    pub(crate) fn into_parts(self) -> (Verdict, Option<String>, Details) {
+        (self.verdict, self.message, self.details)
     }
 }
 
@@ -137,18 +144,6 @@ impl From<String> for DetailValue {
     }
 }
 
-impl Serialize for DetailValue {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            DetailValue::Int(v) => serializer.serialize_i64(*v),
-            DetailValue::UInt(v) => serializer.serialize_u64(*v),
-            DetailValue::Float(v) => serializer.serialize_f64(*v),
-            DetailValue::Bool(v) => serializer.serialize_bool(*v),
-            DetailValue::Text(v) => serializer.serialize_str(v),
-        }
-    }
-}
-
 /// Named details of an outcome, in insertion order; serialized as a JSON object.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Details(Vec<(Cow<'static, str>, DetailValue)>);
@@ -181,16 +176,6 @@ impl Details {
     /// The details in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &DetailValue)> {
         self.0.iter().map(|(k, v)| (k.as_ref(), v))
-    }
-}
-
-impl Serialize for Details {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (key, value) in &self.0 {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
     }
 }
 
@@ -242,8 +227,12 @@ impl From<&str> for CheckError {
 ///
 /// `Ok` passes and the error's text is the reason; `true` passes.
 ///
+/// Not implemented by hand: it is the bound the expansion of
+/// `#[health_check]` puts on the function's return type.
+///
 /// ```
-/// use health_core::{CheckOutcome, IntoCheckOutcome};
+/// use health_core::__private::IntoCheckOutcome;
+/// use health_core::CheckOutcome;
 ///
 /// assert!(Ok::<u8, String>(1).into_check_outcome().is_pass());
 /// let failed = Err::<(), _>("connection refused").into_check_outcome();

@@ -6,12 +6,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use serde::ser::{Serialize, SerializeStruct, Serializer};
 use tokio::time::Instant;
 
-use crate::outcome::{CheckOutcome, Details};
+use crate::outcome::{CheckOutcome, Details, Verdict};
+use crate::probe::Probes;
 use crate::redact::redact;
-use crate::spec::{CheckSpec, Probes};
+use crate::spec::CheckSpec;
 
 /// A check's name as results carry it: static names are borrowed, names
 /// built at run time shared, so copying a result never copies its name.
@@ -50,8 +50,11 @@ pub enum Reason {
     /// In background mode, the latest result is older than the check's
     /// interval plus its deadline: the scheduler is not keeping up.
     Stale,
-    /// The check has not produced a first result yet (no optimism: it counts
-    /// as failing).
+    /// The check has not established a reported state yet: it has no result
+    /// yet, or (with `success_threshold` above 1) it has passed fewer times
+    /// in a row than its threshold since the registry started, without a
+    /// failure in between. No optimism: it counts as failing, and readiness
+    /// answers `starting` while a readiness check is pending.
     Pending,
 }
 
@@ -74,12 +77,6 @@ impl fmt::Display for Reason {
     }
 }
 
-impl Serialize for Reason {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
 /// The record of one run of a check (internal: thresholds not applied).
 #[derive(Debug, Clone)]
 pub(crate) struct Observation {
@@ -95,22 +92,27 @@ pub(crate) struct Observation {
     pub finished: Instant,
 }
 
+/// How a run ended: the check returned (or panicked), or its deadline passed.
+pub(crate) enum RunEnd {
+    Returned(CheckOutcome),
+    MissedDeadline,
+}
+
 impl Observation {
-    /// Records how a run that started at `started` ended. `outcome` is
-    /// `None` when the `deadline` passed.
-    pub fn new(outcome: Option<CheckOutcome>, deadline: Duration, started: Instant) -> Observation {
-        let (failure, error, details) = match outcome {
-            None => (
+    /// Records how a run that started at `started` ended.
+    pub fn new(end: RunEnd, deadline: Duration, started: Instant) -> Observation {
+        let (failure, error, details) = match end {
+            RunEnd::MissedDeadline => (
                 Some(Reason::Timeout),
                 Some(Arc::from(format!("no result within the {deadline:?} deadline"))),
                 Details::default(),
             ),
-            Some(outcome) => {
-                let (passed, panicked, message, details) = outcome.into_parts();
-                let failure = match (passed, panicked) {
-                    (_, true) => Some(Reason::Panicked),
-                    (true, false) => None,
-                    (false, false) => Some(Reason::Error),
+            RunEnd::Returned(outcome) => {
+                let (verdict, message, details) = outcome.into_parts();
+                let failure = match verdict {
+                    Verdict::Pass => None,
+                    Verdict::Fail => Some(Reason::Error),
+                    Verdict::Panicked => Some(Reason::Panicked),
                 };
                 let error = message.map(|m| Arc::from(redact(&m)));
                 (failure, error, details)
@@ -232,12 +234,6 @@ impl CheckResult {
     }
 }
 
-impl Serialize for CheckResult {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.public().serialize(serializer)
-    }
-}
-
 /// The wall-clock time of a runtime instant. Runs record only the
 /// monotonic clock (one read fewer per run); reports convert when shown.
 fn wall_time(at: Instant) -> SystemTime {
@@ -262,19 +258,5 @@ impl PublicCheck {
     /// Why it fails.
     pub fn reason(&self) -> Option<Reason> {
         self.failure
-    }
-}
-
-impl Serialize for PublicCheck {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("PublicCheck", 1 + usize::from(self.failure.is_some()))?;
-        match self.failure {
-            None => s.serialize_field("status", "pass")?,
-            Some(reason) => {
-                s.serialize_field("status", "fail")?;
-                s.serialize_field("reason", &reason)?;
-            }
-        }
-        s.end()
     }
 }

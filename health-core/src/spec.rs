@@ -5,94 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-/// One of the three questions an orchestrator asks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Probe {
-    /// "Should this process be restarted?" (`/health/live`). Never put
-    /// dependency checks here: a database outage must not restart containers.
-    Liveness,
-    /// "Should this instance receive traffic?" (`/health/ready`).
-    Readiness,
-    /// "Has this instance finished starting?" (`/health/startup`).
-    Startup,
-}
-
-impl Probe {
-    /// All probes, in the order they are usually listed.
-    pub const ALL: [Probe; 3] = [Probe::Liveness, Probe::Readiness, Probe::Startup];
-
-    /// The lowercase name used in reports and configuration (`"liveness"`, ...).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Probe::Liveness => "liveness",
-            Probe::Readiness => "readiness",
-            Probe::Startup => "startup",
-        }
-    }
-
-    const fn bit(self) -> u8 {
-        match self {
-            Probe::Liveness => 1,
-            Probe::Readiness => 2,
-            Probe::Startup => 4,
-        }
-    }
-}
-
-impl fmt::Display for Probe {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The set of probes a check belongs to.
-///
-/// ```
-/// use health_core::{Probe, Probes};
-///
-/// let probes = Probes::LIVENESS.with(Probe::Readiness);
-/// assert!(probes.contains(Probe::Liveness) && probes.contains(Probe::Readiness));
-/// assert!(!probes.contains(Probe::Startup));
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Probes(u8);
-
-impl Probes {
-    /// No probe at all: the check only shows on the deep endpoint and in reports.
-    pub const NONE: Probes = Probes(0);
-    /// Only the liveness probe.
-    pub const LIVENESS: Probes = Probes(1);
-    /// Only the readiness probe (the default of `#[health_check]`).
-    pub const READINESS: Probes = Probes(2);
-    /// Only the startup probe.
-    pub const STARTUP: Probes = Probes(4);
-
-    /// This set plus `probe`.
-    pub const fn with(self, probe: Probe) -> Probes {
-        Probes(self.0 | probe.bit())
-    }
-
-    /// The probes in either set.
-    pub const fn union(self, other: Probes) -> Probes {
-        Probes(self.0 | other.0)
-    }
-
-    /// Whether `probe` is in the set.
-    pub const fn contains(self, probe: Probe) -> bool {
-        self.0 & probe.bit() != 0
-    }
-
-    /// The probes in the set, in [`Probe::ALL`] order.
-    pub fn iter(self) -> impl Iterator<Item = Probe> {
-        Probe::ALL.into_iter().filter(move |p| self.contains(*p))
-    }
-}
-
-impl fmt::Debug for Probes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.iter()).finish()
-    }
-}
+use crate::probe::{Probe, Probes};
 
 /// The descriptor of a check: everything the runtime needs to know besides how
 /// to run it.
@@ -138,6 +51,9 @@ impl CheckSpec {
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
     /// Default freshness of a result: 1 s.
     pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
+    /// The longest deadline accepted: orchestrators give up on a probe long
+    /// before (Kubernetes waits 1 s by default).
+    pub const MAX_TIMEOUT: Duration = Duration::from_secs(60);
 
     /// A non-critical readiness check with the defaults of `#[health_check]`.
     pub const fn new(name: &'static str) -> CheckSpec {
@@ -205,29 +121,57 @@ impl CheckSpec {
         self.probes.contains(probe)
     }
 
-    /// Checks the invariants `#[health_check]` enforces at compile time, for
-    /// specs built at run time.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the rules `#[health_check]` enforces at compile time, for specs
+    /// built at run time ([`HealthBuilder::build`](crate::HealthBuilder::build)
+    /// calls it for every check): a valid name, durations above zero, a
+    /// deadline of at most [`CheckSpec::MAX_TIMEOUT`], thresholds of at least
+    /// 1, and `critical` only in readiness.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use health_core::{CheckSpec, SpecError};
+    ///
+    /// assert!(CheckSpec::new("db").validate().is_ok());
+    /// let too_long = CheckSpec::new("db").timeout(Duration::MAX);
+    /// assert!(matches!(too_long.validate(), Err(SpecError::TimeoutTooLong { .. })));
+    /// ```
+    pub fn validate(&self) -> Result<(), SpecError> {
+        let name = || self.name.to_string();
         if !is_valid_name(&self.name) {
-            return Err(format!(
-                "check name {:?} must be 1 to 64 characters of A-Z, a-z, 0-9, `_`, `-` or `.`",
-                self.name
-            ));
+            return Err(SpecError::InvalidName { name: name() });
         }
-        if self.timeout.is_zero() || self.interval.is_zero() {
-            return Err(format!(
-                "check `{}`: timeout and interval must be above zero",
-                self.name
-            ));
+        if self.timeout.is_zero() {
+            return Err(SpecError::ZeroDuration {
+                name: name(),
+                option: "timeout",
+            });
         }
-        if self.failure_threshold == 0 || self.success_threshold == 0 {
-            return Err(format!("check `{}`: thresholds must be at least 1", self.name));
+        if self.interval.is_zero() {
+            return Err(SpecError::ZeroDuration {
+                name: name(),
+                option: "interval",
+            });
+        }
+        if self.timeout > CheckSpec::MAX_TIMEOUT {
+            return Err(SpecError::TimeoutTooLong {
+                name: name(),
+                timeout: self.timeout,
+            });
+        }
+        if self.failure_threshold == 0 {
+            return Err(SpecError::ZeroThreshold {
+                name: name(),
+                option: "failure_threshold",
+            });
+        }
+        if self.success_threshold == 0 {
+            return Err(SpecError::ZeroThreshold {
+                name: name(),
+                option: "success_threshold",
+            });
         }
         if self.critical && !self.in_probe(Probe::Readiness) {
-            return Err(format!(
-                "check `{}` is critical but not in readiness: criticality decides readiness only",
-                self.name
-            ));
+            return Err(SpecError::CriticalOutsideReadiness { name: name() });
         }
         Ok(())
     }
@@ -235,9 +179,79 @@ impl CheckSpec {
 
 /// Whether `name` can name a check: 1 to 64 characters of `[A-Za-z0-9_.-]`, so
 /// it is safe as a JSON key, a metric label and an IETF `component` name.
-pub fn is_valid_name(name: &str) -> bool {
+pub(crate) fn is_valid_name(name: &str) -> bool {
     (1..=64).contains(&name.len())
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
+
+/// Why a [`CheckSpec`] built at run time breaks a rule `#[health_check]`
+/// enforces at compile time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SpecError {
+    /// The name is not 1 to 64 characters of `A-Z`, `a-z`, `0-9`, `_`, `-`, `.`.
+    InvalidName {
+        /// The name given.
+        name: String,
+    },
+    /// `timeout` or `interval` is zero.
+    ZeroDuration {
+        /// The check's name.
+        name: String,
+        /// `"timeout"` or `"interval"`.
+        option: &'static str,
+    },
+    /// The deadline is longer than [`CheckSpec::MAX_TIMEOUT`].
+    TimeoutTooLong {
+        /// The check's name.
+        name: String,
+        /// The deadline given.
+        timeout: Duration,
+    },
+    /// `failure_threshold` or `success_threshold` is zero.
+    ZeroThreshold {
+        /// The check's name.
+        name: String,
+        /// `"failure_threshold"` or `"success_threshold"`.
+        option: &'static str,
+    },
+    /// `critical` on a check outside readiness.
+    CriticalOutsideReadiness {
+        /// The check's name.
+        name: String,
+    },
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpecError::InvalidName { name } => write!(
+                f,
+                "check name {name:?} must be 1 to 64 characters of A-Z, a-z, 0-9, `_`, `-` or `.` \
+                 (names are JSON keys and metric labels)"
+            ),
+            SpecError::ZeroDuration { name, option } => {
+                write!(f, "check `{name}`: `{option}` must be above zero")
+            }
+            SpecError::TimeoutTooLong { name, timeout } => write!(
+                f,
+                "check `{name}`: a timeout of {timeout:?} is longer than {:?}: probes give up long before; \
+                 use a longer `interval` with background mode for slow checks",
+                CheckSpec::MAX_TIMEOUT
+            ),
+            SpecError::ZeroThreshold { name, option } => write!(
+                f,
+                "check `{name}`: `{option}` must be at least 1 (1 flips the state on the first result)"
+            ),
+            SpecError::CriticalOutsideReadiness { name } => write!(
+                f,
+                "check `{name}` is critical but not in readiness: criticality decides readiness only, \
+                 and a dependency failure must never restart a container"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SpecError {}

@@ -1,9 +1,7 @@
 //! The answers of the probes and the rules that fold check results into them
-//! (SPEC §5).
+//! (see `docs/design.md`, "Semantics").
 
 use std::fmt;
-
-use serde::{Serialize, Serializer};
 
 use crate::result::{CheckResult, Reason};
 
@@ -69,12 +67,6 @@ impl Status {
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Status {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
     }
 }
 

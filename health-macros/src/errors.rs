@@ -6,9 +6,14 @@ use std::fmt::Display;
 use proc_macro2::Span;
 use quote::ToTokens;
 
-/// The errors found so far.
+/// The errors found so far. Must be [`finish`](Errors::finish)ed: dropping
+/// it unchecked panics (serde's `Ctxt`), so no early return can ever expand
+/// silently as if the input were valid.
 #[derive(Default)]
-pub struct Errors(Option<syn::Error>);
+pub struct Errors {
+    found: Option<syn::Error>,
+    checked: bool,
+}
 
 impl Errors {
     /// Records an error at the span of `tokens`.
@@ -23,14 +28,23 @@ impl Errors {
 
     /// Records an error.
     pub fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
+        match &mut self.found {
             Some(errors) => errors.combine(error),
-            None => self.0 = Some(error),
+            None => self.found = Some(error),
         }
     }
 
     /// `Ok` when nothing was recorded, else every error combined.
-    pub fn finish(self) -> syn::Result<()> {
-        self.0.map_or(Ok(()), Err)
+    pub fn finish(mut self) -> syn::Result<()> {
+        self.checked = true;
+        self.found.take().map_or(Ok(()), Err)
+    }
+}
+
+impl Drop for Errors {
+    fn drop(&mut self) {
+        if !self.checked && !std::thread::panicking() {
+            panic!("health-macros: errors were collected but never checked");
+        }
     }
 }

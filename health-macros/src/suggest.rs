@@ -18,19 +18,10 @@ fn common_prefix(a: &str, b: &str) -> usize {
     a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
 }
 
-/// Levenshtein distance between two short strings.
+/// Edits between two strings, a swap of neighbours (`nmae`) counting as one
+/// like a missing or wrong letter (`critcal`).
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
+    strsim::damerau_levenshtein(a, b)
 }
 
 #[cfg(test)]
@@ -56,5 +47,8 @@ mod tests {
         assert_eq!(closest("xyz", OPTIONS), None);
         assert_eq!(closest("retries", OPTIONS), None);
         assert_eq!(closest("time", OPTIONS), Some("timeout"));
+        assert_eq!(closest("nmae", OPTIONS), Some("name"));
+        assert_eq!(closest("tiemout", OPTIONS), Some("timeout"));
+        assert_eq!(closest("stratup", OPTIONS), Some("startup"));
     }
 }

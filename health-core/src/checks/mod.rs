@@ -115,7 +115,7 @@ mod helpers {
 
     /// Adds the round-trip `latency_ms` detail (milliseconds, microsecond precision).
     pub(crate) fn with_latency(outcome: CheckOutcome, latency: Duration) -> CheckOutcome {
-        outcome.with_detail("latency_ms", crate::probe_report::millis(latency))
+        outcome.with_detail("latency_ms", crate::wire::millis(latency))
     }
 
     /// Adds the pool details every pooled check reports: `pool_size` (open

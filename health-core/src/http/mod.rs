@@ -1,4 +1,4 @@
-//! Serving the probes over HTTP, as SPEC §6 says: `/health/live`,
+//! Serving the probes over HTTP (`docs/design.md`, "HTTP contract"): `/health/live`,
 //! `/health/ready`, `/health/startup` and a protected `/health/deep`.
 //!
 //! [`HealthHttp`] is the transport-independent handler (any stack can call
@@ -13,7 +13,6 @@
 //! arrives on an admin listener bound to loopback ([`HealthHttp::bind_admin`]).
 
 mod access;
-mod ietf;
 mod respond;
 #[cfg(feature = "axum")]
 mod router;
@@ -24,12 +23,12 @@ mod shutdown;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::wire::health_json::CONTENT_TYPE as HEALTH_JSON;
 pub use access::{BearerToken, TokenTooShort};
-pub use ietf::CONTENT_TYPE as HEALTH_JSON;
 #[cfg(feature = "server")]
 pub use server::HealthServer;
 
-use crate::Health;
+use crate::{Health, Probe};
 
 /// Where the four endpoints answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,13 +43,18 @@ pub struct Paths {
     pub deep: String,
 }
 
+impl Paths {
+    /// The deep endpoint's default path.
+    pub const DEFAULT_DEEP: &'static str = "/health/deep";
+}
+
 impl Default for Paths {
     fn default() -> Self {
         Paths {
-            live: "/health/live".into(),
-            ready: "/health/ready".into(),
-            startup: "/health/startup".into(),
-            deep: "/health/deep".into(),
+            live: Probe::Liveness.default_path().into(),
+            ready: Probe::Readiness.default_path().into(),
+            startup: Probe::Startup.default_path().into(),
+            deep: Paths::DEFAULT_DEEP.into(),
         }
     }
 }
@@ -95,6 +99,19 @@ impl<S> Clone for HealthHttp<S> {
             drain_delay: self.drain_delay,
             handle_signals: self.handle_signals,
         }
+    }
+}
+
+impl<S> std::fmt::Debug for HealthHttp<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HealthHttp")
+            .field("health", &self.health)
+            .field("paths", &self.paths)
+            .field("deep_token", &self.deep_token)
+            .field("admin_listener", &self.admin_listener)
+            .field("drain_delay", &self.drain_delay)
+            .field("handle_signals", &self.handle_signals)
+            .finish()
     }
 }
 

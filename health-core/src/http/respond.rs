@@ -9,7 +9,8 @@ use http_body_util::Full;
 use serde::Serialize;
 
 use super::access::{decide, DeepDecision};
-use super::{ietf, HealthHttp};
+use super::HealthHttp;
+use crate::wire::health_json as ietf;
 use crate::Probe;
 
 /// The endpoint a path names.

@@ -43,6 +43,15 @@ pub struct HealthServer<S> {
     signals: TerminationSignals,
 }
 
+impl<S> std::fmt::Debug for HealthServer<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HealthServer")
+            .field("local_addr", &self.local_addr)
+            .field("http", &self.http)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// Binds a listener serving the probes (and the deep endpoint only with
     /// the bearer token). SIGTERM/SIGINT handlers are registered here.

@@ -1,21 +1,24 @@
-//! `#[health_check]`: options and signature are validated into a model,
-//! then expanded.
+//! `#[health_check]`: the function is parsed (its body kept as raw tokens),
+//! options and signature are validated into a model, then expanded.
 
 mod expand;
+mod item;
 mod options;
 mod signature;
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::ItemFn;
+use syn::ext::IdentExt;
 
 use crate::errors::Errors;
+use item::CheckItem;
 use options::CheckOptions;
 
 /// Expands `#[health_check(args)] item`. On errors, the function is kept as
-/// written next to the errors, so the rest of the code still resolves.
+/// written next to the errors, with a stub of what reports refer to, so the
+/// rest of the code still resolves and only the mistakes are reported.
 pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
-    let func: ItemFn = match syn::parse2(item.clone()) {
+    let func: CheckItem = match syn::parse2(item.clone()) {
         Ok(func) => func,
         Err(_) => {
             let error = syn::Error::new_spanned(
@@ -28,12 +31,22 @@ pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let mut errors = Errors::default();
     let options = CheckOptions::parse(args, &mut errors);
-    let signature = signature::validate(&func, &options, &mut errors);
+    if options.name.is_none() {
+        let ident = &func.sig.ident;
+        if let Err(why) = options::check_name(&ident.unraw().to_string()) {
+            errors.spanned(
+                ident,
+                format!("the function's name cannot name a check: {why}; name the check with `name = \"..\"`"),
+            );
+        }
+    }
+    let signature = signature::validate(&func.sig, &options, &mut errors);
     match errors.finish() {
         Ok(()) => expand::expand(&func, &options, &signature),
         Err(error) => {
+            let fallback = expand::fallback(&func);
             let error = error.to_compile_error();
-            quote!(#func #error)
+            quote!(#func #fallback #error)
         }
     }
 }

@@ -16,23 +16,42 @@ use crate::suggest::closest;
 /// The longest deadline accepted: orchestrators give up on a probe long before.
 const MAX_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Every option, for suggestions.
-const OPTIONS: &[&str] = &[
-    "critical",
-    "liveness",
-    "readiness",
-    "startup",
-    "timeout",
-    "name",
-    "interval",
-    "failure_threshold",
-    "success_threshold",
-    "blocking",
+/// An option of `#[health_check]`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Critical,
+    Liveness,
+    Readiness,
+    Startup,
+    Timeout,
+    Name,
+    Interval,
+    FailureThreshold,
+    SuccessThreshold,
+    Blocking,
+}
+
+/// Every option, once: its key, how it is written, and how the help shows
+/// it. Parsing, the list in errors and "did you mean" all read this table.
+const OPTIONS: &[(Key, &str, &str)] = &[
+    (Key::Critical, "critical", "`critical`"),
+    (Key::Liveness, "liveness", "`liveness`"),
+    (Key::Readiness, "readiness", "`readiness`"),
+    (Key::Startup, "startup", "`startup`"),
+    (Key::Timeout, "timeout", "`timeout = \"2s\"`"),
+    (Key::Name, "name", "`name = \"..\"`"),
+    (Key::Interval, "interval", "`interval = \"5s\"`"),
+    (Key::FailureThreshold, "failure_threshold", "`failure_threshold = 3`"),
+    (Key::SuccessThreshold, "success_threshold", "`success_threshold = 1`"),
+    (Key::Blocking, "blocking", "`blocking`"),
 ];
 
-/// How the valid options are listed in errors.
-const OPTIONS_HELP: &str = "expected `critical`, `liveness`, `readiness`, `startup`, `timeout = \"2s\"`, \
-    `name = \"..\"`, `interval = \"5s\"`, `failure_threshold = 3`, `success_threshold = 1` or `blocking`";
+/// The valid options, as errors list them.
+fn options_help() -> String {
+    let shown: Vec<&str> = OPTIONS.iter().map(|(_, _, shown)| *shown).collect();
+    let (last, rest) = shown.split_last().expect("options");
+    format!("expected {} or {last}", rest.join(", "))
+}
 
 /// A probe a check can belong to.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -69,41 +88,38 @@ impl CheckOptions {
                 return options;
             }
         };
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen: Vec<Key> = Vec::new();
         for meta in &metas {
-            let Some(key) = meta.path().get_ident() else {
-                errors.spanned(meta.path(), format!("unknown option; {OPTIONS_HELP}"));
+            let Some(ident) = meta.path().get_ident() else {
+                errors.spanned(meta.path(), format!("unknown option; {}", options_help()));
                 continue;
             };
-            let key_name = key.to_string();
-            if seen.contains(&key_name) {
-                errors.spanned(key, format!("duplicate option `{key_name}`: give each option once"));
+            let written = ident.to_string();
+            let Some(&(key, _, _)) = OPTIONS.iter().find(|(_, name, _)| *name == written) else {
+                let names: Vec<&str> = OPTIONS.iter().map(|(_, name, _)| *name).collect();
+                let message = match closest(&written, &names) {
+                    Some(close) => format!("unknown option `{written}`; did you mean `{close}`?"),
+                    None => format!("unknown option `{written}`; {}", options_help()),
+                };
+                errors.spanned(ident, message);
+                continue;
+            };
+            if seen.contains(&key) {
+                errors.spanned(ident, format!("duplicate option `{written}`: give each option once"));
                 continue;
             }
-            seen.push(key_name.clone());
-            match key_name.as_str() {
-                "critical" => options.critical = flag(meta, errors).then(|| key.span()),
-                "blocking" => options.blocking = flag(meta, errors).then(|| key.span()),
-                "liveness" => options.add_probe(Probe::Liveness, flag(meta, errors)),
-                "readiness" => options.add_probe(Probe::Readiness, flag(meta, errors)),
-                "startup" => options.add_probe(Probe::Startup, flag(meta, errors)),
-                "timeout" => options.timeout = timeout(meta, errors),
-                "interval" => options.interval = positive_duration(meta, errors),
-                "name" => options.name = name(meta, errors),
-                "failure_threshold" | "success_threshold" => {
-                    let threshold = threshold(meta, errors);
-                    match key_name.as_str() {
-                        "failure_threshold" => options.failure_threshold = threshold,
-                        _ => options.success_threshold = threshold,
-                    }
-                }
-                unknown => {
-                    let message = match closest(unknown, OPTIONS) {
-                        Some(close) => format!("unknown option `{unknown}`; did you mean `{close}`?"),
-                        None => format!("unknown option `{unknown}`; {OPTIONS_HELP}"),
-                    };
-                    errors.spanned(key, message);
-                }
+            seen.push(key);
+            match key {
+                Key::Critical => options.critical = flag(meta, errors).then(|| ident.span()),
+                Key::Blocking => options.blocking = flag(meta, errors).then(|| ident.span()),
+                Key::Liveness => options.add_probe(Probe::Liveness, flag(meta, errors)),
+                Key::Readiness => options.add_probe(Probe::Readiness, flag(meta, errors)),
+                Key::Startup => options.add_probe(Probe::Startup, flag(meta, errors)),
+                Key::Timeout => options.timeout = timeout(meta, errors),
+                Key::Interval => options.interval = positive_duration(meta, errors),
+                Key::Name => options.name = name(meta, errors),
+                Key::FailureThreshold => options.failure_threshold = threshold(meta, errors),
+                Key::SuccessThreshold => options.success_threshold = threshold(meta, errors),
             }
         }
         if let Some(critical) = options.critical {
@@ -230,7 +246,7 @@ fn timeout(meta: &Meta, errors: &mut Errors) -> Option<Duration> {
     Some(timeout)
 }
 
-/// A check name: 1 to 64 characters of `[A-Za-z0-9_.-]`.
+/// A check name given as `name = ".."`.
 fn name(meta: &Meta, errors: &mut Errors) -> Option<String> {
     let lit = value(meta, "\"primary_db\"", errors)?;
     let Lit::Str(text) = lit else {
@@ -238,21 +254,25 @@ fn name(meta: &Meta, errors: &mut Errors) -> Option<String> {
         return None;
     };
     let name = text.value();
+    if let Err(why) = check_name(&name) {
+        errors.spanned(text, format!("invalid check name {name:?}: {why}"));
+        return None;
+    }
+    Some(name)
+}
+
+/// Whether `name` can name a check (the rule `CheckSpec::validate` applies
+/// at run time): 1 to 64 characters of `[A-Za-z0-9_.-]`.
+pub fn check_name(name: &str) -> Result<(), &'static str> {
     let valid = (1..=64).contains(&name.len())
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-    if !valid {
-        errors.spanned(
-            text,
-            format!(
-                "invalid check name {name:?}: use 1 to 64 characters of A-Z, a-z, 0-9, `_`, `-` or `.` \
-                 (names are JSON keys and metric labels)"
-            ),
-        );
-        return None;
+    if valid {
+        Ok(())
+    } else {
+        Err("use 1 to 64 characters of A-Z, a-z, 0-9, `_`, `-` or `.` (names are JSON keys and metric labels)")
     }
-    Some(name)
 }
 
 /// A threshold: an integer literal of at least 1.

@@ -3,7 +3,7 @@
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{FnArg, GenericArgument, ItemFn, PathArguments, ReturnType, Signature, Type};
+use syn::{FnArg, GenericArgument, PathArguments, ReturnType, Signature, Type};
 
 use super::options::CheckOptions;
 use crate::errors::Errors;
@@ -20,8 +20,7 @@ const CANNOT_FAIL: &str = "if your health check can't fail, it isn't checking an
 const RETURN_HELP: &str = "return `Result<(), E>` with an error that explains the failure, `bool`, or `CheckOutcome`";
 
 /// Checks the function's shape, recording every mistake in `errors`.
-pub fn validate(func: &ItemFn, options: &CheckOptions, errors: &mut Errors) -> CheckSignature {
-    let sig = &func.sig;
+pub fn validate(sig: &Signature, options: &CheckOptions, errors: &mut Errors) -> CheckSignature {
     match (sig.asyncness, options.blocking) {
         (Some(asyncness), Some(blocking)) => {
             let mut error = syn::Error::new(

@@ -6,7 +6,7 @@ use syn::{Data, DeriveInput, Fields, Ident, Path, Type};
 use crate::errors::Errors;
 use crate::suggest::closest;
 
-/// A validated `#[derive(HealthReport)]` struct.
+/// A `#[derive(HealthReport)]` struct, as far as it could be validated.
 pub struct Report {
     pub ident: Ident,
     /// From `#[health(state = Type)]`; `()` when absent.
@@ -25,9 +25,8 @@ const STRUCT_ONLY: &str =
     "`HealthReport` is derived for a struct with named fields, one `CheckResult` per check: `struct Readiness { primary_db: CheckResult }`";
 
 impl Report {
-    /// Validates the input, reporting every mistake at once.
-    pub fn from_input(input: &DeriveInput) -> syn::Result<Report> {
-        let mut errors = Errors::default();
+    /// Validates the input, recording every mistake in `errors`.
+    pub fn from_input(input: &DeriveInput, errors: &mut Errors) -> Report {
         let fields = match &input.data {
             Data::Struct(data) => match &data.fields {
                 Fields::Named(named) if named.named.is_empty() => {
@@ -58,7 +57,7 @@ impl Report {
                 "generic reports are not supported: a report names concrete checks of one state type",
             );
         }
-        let state = container_state(input, &mut errors);
+        let state = container_state(input, errors);
         let mut report_fields: Vec<ReportField> = Vec::new();
         for field in fields.into_iter().flatten() {
             let Some(ident) = field.ident.clone() else { continue };
@@ -68,25 +67,24 @@ impl Report {
                     "a report field holds the result of a check: give it the type `CheckResult`",
                 );
             }
-            let check = field_check(&field.attrs, &mut errors).unwrap_or_else(|| Path::from(ident.clone()));
-            let check_name = last_ident(&check);
-            if let Some(earlier) = report_fields.iter().find(|f| last_ident(&f.check) == check_name) {
+            let check = field_check(&field.attrs, errors).unwrap_or_else(|| Path::from(ident.clone()));
+            let written = path_text(&check);
+            if let Some(earlier) = report_fields.iter().find(|f| path_text(&f.check) == written) {
                 errors.spanned(
                     &ident,
                     format!(
-                        "the check `{check_name}` is already in this report (field `{}`): each check appears once",
+                        "the check `{written}` is already in this report (field `{}`): each check appears once",
                         earlier.ident
                     ),
                 );
             }
             report_fields.push(ReportField { ident, check });
         }
-        errors.finish()?;
-        Ok(Report {
+        Report {
             ident: input.ident.clone(),
             state,
             fields: report_fields,
-        })
+        }
     }
 }
 
@@ -171,7 +169,8 @@ fn is_check_result(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "CheckResult" && s.arguments.is_empty()))
 }
 
-/// The last segment of a path: the check's function name.
-fn last_ident(path: &Path) -> String {
-    path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
+/// A path as written, without spaces (`crate::search::ping`): two fields
+/// with the same text name the same check.
+pub fn path_text(path: &Path) -> String {
+    quote::quote!(#path).to_string().replace(' ', "")
 }

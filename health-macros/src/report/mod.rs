@@ -5,12 +5,23 @@ mod ast;
 mod expand;
 
 use proc_macro2::TokenStream;
+use quote::quote;
 use syn::DeriveInput;
 
-/// Expands `#[derive(HealthReport)]` on `input`.
+use crate::errors::Errors;
+
+/// Expands `#[derive(HealthReport)]` on `input`. On errors, the impls are
+/// still emitted with bodies that never run, so code using the report adds
+/// no second wave of errors.
 pub fn derive(input: DeriveInput) -> TokenStream {
-    match ast::Report::from_input(&input) {
-        Ok(report) => expand::expand(&report),
-        Err(error) => error.to_compile_error(),
+    let mut errors = Errors::default();
+    let report = ast::Report::from_input(&input, &mut errors);
+    match errors.finish() {
+        Ok(()) => expand::expand(&report),
+        Err(error) => {
+            let fallback = expand::fallback(&input, &report);
+            let error = error.to_compile_error();
+            quote!(#fallback #error)
+        }
     }
 }

@@ -37,6 +37,7 @@ async fn no_optimism_before_the_first_result() {
     let ready = health.readiness().await;
     assert_eq!(ready.status(), Status::Starting, "no first result yet");
     assert_eq!(ready.check("db").unwrap().reason(), Some(Reason::Pending));
+    assert_eq!(ready.check("db").unwrap().error(), Some("no result yet"));
     settle().await;
     assert_eq!(health.readiness().await.status(), Status::Ready);
 }
@@ -122,4 +123,38 @@ async fn dropping_the_registry_stops_its_schedulers() {
 fn background_mode_needs_a_runtime() {
     let error = Health::builder(Scheduled::default()).background().build().unwrap_err();
     assert_eq!(error, health_core::BuildError::NoRuntime);
+}
+
+/// A check added at run time whose interval is as long as a `Duration` goes.
+struct Yearly;
+
+impl Check<Scheduled> for Yearly {
+    fn spec(&self) -> CheckSpec {
+        CheckSpec::new("yearly")
+            .interval(Duration::MAX)
+            .timeout(CheckSpec::MAX_TIMEOUT)
+    }
+
+    fn run<'a>(&'a self, state: &'a Scheduled) -> health_core::BoxFuture<'a, CheckOutcome> {
+        Box::pin(async move { CheckOutcome::pass().with_detail("calls", state.db.calls()) })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_longest_durations_neither_panic_nor_go_stale() {
+    for background in [true, false] {
+        let builder = Health::builder(Scheduled::default()).without("db").check(Yearly);
+        let health = if background { builder.background() } else { builder }.build().unwrap();
+        settle().await;
+        assert_eq!(
+            health.readiness().await.status(),
+            Status::Ready,
+            "background: {background}"
+        );
+        tokio::time::advance(Duration::from_secs(3600 * 24 * 365)).await;
+        settle().await;
+        let ready = health.readiness().await;
+        assert_eq!(ready.status(), Status::Ready, "a year on, background: {background}");
+        assert!(ready.check("yearly").unwrap().passed());
+    }
 }

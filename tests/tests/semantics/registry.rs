@@ -4,10 +4,11 @@
 use std::time::Duration;
 
 use health_core::prelude::*;
-use health_core::{BoxFuture, BuildError, Probes};
+use health_core::{BoxFuture, BuildError, Probes, SpecError};
 
 struct Shop;
 struct Warehouse;
+struct Depot;
 
 #[health_check(critical)]
 async fn orders(_state: &Shop) -> bool {
@@ -27,6 +28,20 @@ async fn stock(_state: &Warehouse) -> bool {
 #[health_check(name = "orders")]
 async fn orders_again(_state: &Warehouse) -> bool {
     true
+}
+
+#[health_check]
+async fn db(_state: &Depot) -> bool {
+    true
+}
+
+mod replica {
+    use super::*;
+
+    #[health_check(name = "db")]
+    pub async fn primary(_state: &Depot) -> bool {
+        true
+    }
 }
 
 #[test]
@@ -82,8 +97,36 @@ fn duplicate_names_are_refused_with_a_fix() {
         }
     }
     let error = Health::builder(Warehouse).check(AlsoOrders).build().unwrap_err();
-    assert_eq!(error, BuildError::DuplicateName("stock".into()));
+    let BuildError::DuplicateName { name, first, second } = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(name, "stock");
+    assert_eq!(first, "`#[health_check] fn semantics::registry::stock`");
+    assert_eq!(
+        second,
+        "`semantics::registry::duplicate_names_are_refused_with_a_fix::AlsoOrders` (added with `.check()`)"
+    );
     assert!(error.to_string().contains("name = "), "{error}");
+}
+
+#[test]
+fn two_annotated_checks_with_one_name_are_refused_naming_both_functions() {
+    let error = Health::builder(Depot).build().unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.starts_with("two health checks are named `db`: `#[health_check] fn semantics::registry::")
+            && message.contains("fn semantics::registry::db`")
+            && message.contains("fn semantics::registry::replica::primary`"),
+        "{message}"
+    );
+    // The way out the message names works.
+    assert!(Health::builder(Depot)
+        .without("db")
+        .build()
+        .unwrap()
+        .checks()
+        .next()
+        .is_none());
 }
 
 #[test]
@@ -98,14 +141,43 @@ fn invalid_run_time_specs_are_refused() {
         }
     }
     let cases = [
-        CheckSpec::new("has space"),
-        CheckSpec::new("zero").timeout(Duration::ZERO),
-        CheckSpec::new("never").failure_threshold(0),
-        CheckSpec::new("restarts").critical().probes(Probes::LIVENESS),
+        (CheckSpec::new("has space"), "InvalidName"),
+        (CheckSpec::new(""), "InvalidName"),
+        (CheckSpec::new("zero").timeout(Duration::ZERO), "ZeroDuration"),
+        (CheckSpec::new("zero").interval(Duration::ZERO), "ZeroDuration"),
+        (CheckSpec::new("forever").timeout(Duration::MAX), "TimeoutTooLong"),
+        (
+            CheckSpec::new("long").timeout(Duration::from_secs(61)),
+            "TimeoutTooLong",
+        ),
+        (CheckSpec::new("never").failure_threshold(0), "ZeroThreshold"),
+        (CheckSpec::new("never").success_threshold(0), "ZeroThreshold"),
+        (
+            CheckSpec::new("restarts").critical().probes(Probes::LIVENESS),
+            "CriticalOutsideReadiness",
+        ),
     ];
-    for spec in cases {
+    for (spec, rule) in cases {
         let name = spec.name.clone();
-        let built = Health::builder(Warehouse).check(Bad(spec)).build();
-        assert!(matches!(built, Err(BuildError::InvalidCheck(_))), "{name} accepted");
+        let error = Health::builder(Warehouse).check(Bad(spec)).build().unwrap_err();
+        let BuildError::InvalidCheck { check, error } = &error else {
+            panic!("{name}: {error:?}")
+        };
+        assert!(check.ends_with("::Bad` (added with `.check()`)"), "{check}");
+        assert!(
+            format!("{error:?}").starts_with(rule),
+            "{name}: {error:?} is not {rule}"
+        );
     }
+    let at_the_limit = CheckSpec::new("slow")
+        .timeout(CheckSpec::MAX_TIMEOUT)
+        .interval(Duration::MAX);
+    assert!(Health::builder(Warehouse).check(Bad(at_the_limit)).build().is_ok());
+    assert_eq!(
+        CheckSpec::new("x").timeout(Duration::MAX).validate(),
+        Err(SpecError::TimeoutTooLong {
+            name: "x".into(),
+            timeout: Duration::MAX
+        })
+    );
 }

@@ -29,7 +29,16 @@ async fn failures_flip_the_state_only_after_the_threshold() {
     // No optimism: a check starts failing, and needs 2 passes to be reported passing.
     let first = health.readiness().await;
     assert_eq!(first.status(), Status::Starting, "1 pass of 2");
-    assert_eq!(first.check("upstream").unwrap().reason(), Some(Reason::Pending));
+    let upstream = first.check("upstream").unwrap();
+    assert_eq!(
+        upstream.reason(),
+        Some(Reason::Pending),
+        "no verdict yet, no failure either"
+    );
+    assert_eq!(
+        upstream.error(),
+        Some("the latest run passed, 1 time(s) in a row of the 2 that success_threshold needs")
+    );
     assert_eq!(next_status(&health).await, Status::Ready, "2 passes");
 
     health.state().upstream.set_down(true);
@@ -42,6 +51,16 @@ async fn failures_flip_the_state_only_after_the_threshold() {
 
     health.state().upstream.set_down(false);
     assert_eq!(next_status(&health).await, Status::NotReady, "1 pass of 2");
+    let recovering = health.readiness().await.check("upstream").cloned().unwrap();
+    assert_eq!(
+        recovering.reason(),
+        Some(Reason::Error),
+        "still failing, for the last failure's reason"
+    );
+    assert!(recovering
+        .error()
+        .unwrap()
+        .starts_with("the latest run passed, 1 time(s)"));
     assert_eq!(next_status(&health).await, Status::Ready, "2 passes: flips back");
     assert_eq!(health.state().upstream.calls(), 7);
 }

@@ -1,10 +1,9 @@
 //! Typed reports: what `#[derive(HealthReport)]` implements, and the sources
 //! a report collects its results from.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::pin;
-
-use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::check::CheckFn;
 use crate::execute::observe;
@@ -12,7 +11,7 @@ use crate::result::CheckResult;
 use crate::status::{fold_readiness, Status};
 
 /// A struct whose fields are the results of named checks, folded with the
-/// readiness rules of SPEC §5. Implemented by `#[derive(HealthReport)]`.
+/// readiness rules (`docs/design.md`, "Semantics"). Implemented by `#[derive(HealthReport)]`.
 ///
 /// ```
 /// use health_core::prelude::*;
@@ -56,7 +55,10 @@ pub trait HealthReport: Sized + Send {
     /// The state the report's checks take by reference.
     type State: Sync;
 
-    /// Builds the report from `source`, running its checks concurrently.
+    /// Builds the report from `source`, running its checks concurrently
+    /// (what [`collect`](HealthReport::collect) and
+    /// [`Health::report`](crate::Health::report) call).
+    #[doc(hidden)]
     fn collect_from(source: &impl CheckSource<Self::State>) -> impl Future<Output = Self> + Send;
 
     /// The results in field order.
@@ -108,40 +110,90 @@ pub(crate) async fn run_once<S: Sync, C: CheckFn<S>>(state: &S) -> CheckResult {
     CheckResult::from_single_run(&C::SPEC, observation)
 }
 
-/// Serializes results as the readiness body of SPEC §6:
-/// `{"status":..,"critical":{name:check},"degraded":{name:check}}`, where
-/// `critical` holds the checks whose failure makes the instance not ready and
-/// `degraded` those whose failure only degrades it.
-pub(crate) fn serialize_readiness<'a, Ser, I>(
-    status: Status,
-    results: impl Fn() -> I,
-    serializer: Ser,
-) -> Result<Ser::Ok, Ser::Error>
-where
-    Ser: Serializer,
-    I: Iterator<Item = &'a CheckResult>,
-{
-    let mut map = serializer.serialize_map(Some(3))?;
-    map.serialize_entry("status", &status)?;
-    map.serialize_entry("critical", &PublicChecks(|| results().filter(|r| r.is_critical())))?;
-    map.serialize_entry("degraded", &PublicChecks(|| results().filter(|r| !r.is_critical())))?;
-    map.end()
+/// The name of check `C` at compile time (derived reports check that their
+/// checks' names are distinct). `#[health_check]` names are always static.
+pub const fn check_name<C: CheckFn<S>, S>() -> &'static str {
+    let spec = C::SPEC;
+    let name = match &spec.name {
+        Cow::Borrowed(name) => *name,
+        Cow::Owned(_) => "",
+    };
+    // Nothing to drop for a borrowed name; `forget` keeps this `const`.
+    std::mem::forget(spec);
+    name
 }
 
-/// Checks serialized as `{name: {"status":..,"reason":..}}`.
-pub(crate) struct PublicChecks<F>(pub F);
-
-impl<'a, F, I> Serialize for PublicChecks<F>
-where
-    F: Fn() -> I,
-    I: Iterator<Item = &'a CheckResult>,
-{
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map((self.0)().map(|r| (r.name(), r.public())))
+/// Fails compilation when the check at `index` of a report shares its name
+/// with an earlier one: `checks` holds each field's check name and how the
+/// error shows it.
+pub const fn assert_distinct_name(checks: &[(&str, &str)], index: usize) {
+    let (name, shown) = checks[index];
+    let mut earlier = 0;
+    while earlier < index {
+        if str_eq(checks[earlier].0, name) {
+            let message = ConstText::new()
+                .push("the checks ")
+                .push(checks[earlier].1)
+                .push(" and ")
+                .push(shown)
+                .push(" are both named `")
+                .push(name)
+                .push("`, and names key the report's JSON: give one of them another name with `#[health_check(name = \"..\")]`");
+            panic!("{}", message.as_str());
+        }
+        earlier += 1;
     }
 }
 
-/// Serializes a derived report (what its generated `Serialize` impl calls).
-pub fn serialize_report<R: HealthReport, Ser: Serializer>(report: &R, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
-    serialize_readiness(report.status(), || report.results(), serializer)
+/// Byte equality of two strings, in `const`.
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Text assembled in `const` (a compile-time error message), cut at a
+/// character boundary if it outgrows its buffer.
+struct ConstText {
+    bytes: [u8; 512],
+    len: usize,
+}
+
+impl ConstText {
+    const fn new() -> ConstText {
+        ConstText {
+            bytes: [0; 512],
+            len: 0,
+        }
+    }
+
+    const fn push(mut self, text: &str) -> ConstText {
+        let text = text.as_bytes();
+        let mut i = 0;
+        while i < text.len() && self.len < self.bytes.len() {
+            self.bytes[self.len] = text[i];
+            self.len += 1;
+            i += 1;
+        }
+        self
+    }
+
+    const fn as_str(&self) -> &str {
+        let mut len = self.len;
+        loop {
+            match std::str::from_utf8(self.bytes.split_at(len).0) {
+                Ok(text) => return text,
+                Err(_) => len -= 1,
+            }
+        }
+    }
 }

@@ -1,9 +1,14 @@
 //! The registry: the checks of one application state, their caches, the
 //! start-up gate and the shutdown state, and the answers to the probes.
 
+mod builder;
+mod origin;
+mod slot;
+
+pub use builder::{BuildError, HealthBuilder};
+
 use std::any::TypeId;
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -11,16 +16,17 @@ use std::sync::Arc;
 use futures_util::future::join_all;
 use tokio::sync::watch;
 use tokio::task::AbortHandle;
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::Instant;
 
-use crate::check::{Check, CheckFn};
-use crate::probe_report::{DeepReport, ProbeReport};
-use crate::registry::Registered;
-use crate::report::{run_once, CheckSource, HealthReport};
+use crate::check::CheckFn;
+use crate::deep_report::DeepReport;
+use crate::health_report::{run_once, CheckSource, HealthReport};
+use crate::probe::Probe;
+use crate::probe_report::ProbeReport;
 use crate::result::CheckResult;
-use crate::slot::Slot;
-use crate::spec::{CheckSpec, Probe, Probes};
+use crate::spec::CheckSpec;
 use crate::status::{fold_liveness, fold_readiness, Status};
+use slot::Slot;
 
 /// How checks are run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -326,152 +332,3 @@ impl<S> fmt::Debug for Health<S> {
             .finish()
     }
 }
-
-/// Builds a [`Health`] registry. See [`Health::builder`].
-#[must_use = "call `.build()` to get the registry"]
-pub struct HealthBuilder<S> {
-    state: Arc<S>,
-    checks: Vec<(Box<dyn Check<S>>, Option<TypeId>)>,
-    excluded: BTreeSet<String>,
-    mode: Mode,
-    withhold_startup: bool,
-    version: Option<Cow<'static, str>>,
-}
-
-impl<S: Send + Sync + 'static> HealthBuilder<S> {
-    fn new(state: Arc<S>) -> HealthBuilder<S> {
-        let checks = Registered::all_for::<S>()
-            .map(|r| {
-                let check_type = r.check_type();
-                (Box::new(r) as Box<dyn Check<S>>, Some(check_type))
-            })
-            .collect();
-        HealthBuilder {
-            state,
-            checks,
-            excluded: BTreeSet::new(),
-            mode: Mode::OnDemand,
-            withhold_startup: false,
-            version: None,
-        }
-    }
-
-    /// Adds a check at run time.
-    pub fn check(mut self, check: impl Check<S>) -> Self {
-        self.checks.push((Box::new(check), None));
-        self
-    }
-
-    /// Leaves out the check called `name` (for example an annotated check
-    /// without state, which joins every registry).
-    pub fn without(mut self, name: impl Into<String>) -> Self {
-        self.excluded.insert(name.into());
-        self
-    }
-
-    /// Runs checks on their own schedule; probes only read results
-    /// ([`Mode::Background`]). Needs a tokio runtime when building.
-    pub fn background(mut self) -> Self {
-        self.mode = Mode::Background;
-        self
-    }
-
-    /// Keeps start-up from completing until [`Health::mark_started`] is called.
-    pub fn withhold_startup(mut self) -> Self {
-        self.withhold_startup = true;
-        self
-    }
-
-    /// The application version shown on the deep endpoint.
-    pub fn version(mut self, version: impl Into<Cow<'static, str>>) -> Self {
-        self.version = Some(version.into());
-        self
-    }
-
-    /// Builds the registry; in background mode, starts the schedulers.
-    pub fn build(self) -> Result<Health<S>, BuildError> {
-        let mut slots: Vec<Arc<Slot<S>>> = self
-            .checks
-            .into_iter()
-            .map(|(check, check_type)| Arc::new(Slot::new(check, check_type)))
-            .filter(|slot| !self.excluded.contains(slot.spec.name.as_ref()))
-            .collect();
-        slots.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
-        for slot in &slots {
-            slot.spec.validate().map_err(BuildError::InvalidCheck)?;
-        }
-        if let Some(pair) = slots.windows(2).find(|pair| pair[0].spec.name == pair[1].spec.name) {
-            return Err(BuildError::DuplicateName(pair[0].spec.name.to_string()));
-        }
-        let started = Arc::new(AtomicBool::new(false));
-        let schedulers = match self.mode {
-            Mode::OnDemand => Vec::new(),
-            Mode::Background => {
-                let runtime = tokio::runtime::Handle::try_current().map_err(|_| BuildError::NoRuntime)?;
-                slots
-                    .iter()
-                    .map(|slot| {
-                        let task = schedule(Arc::clone(slot), Arc::clone(&self.state), Arc::clone(&started));
-                        runtime.spawn(task).abort_handle()
-                    })
-                    .collect()
-            }
-        };
-        let inner = Inner {
-            state: self.state,
-            slots,
-            mode: self.mode,
-            started,
-            startup_withheld: AtomicBool::new(self.withhold_startup),
-            shutdown: watch::Sender::new(false),
-            version: self.version,
-            created: Instant::now(),
-            schedulers,
-        };
-        inner.latch_started();
-        Ok(Health { inner: Arc::new(inner) })
-    }
-}
-
-/// Runs a check every interval, for as long as the registry lives. A check
-/// that belongs to the startup probe only stops once start-up completed.
-async fn schedule<S: Send + Sync + 'static>(slot: Arc<Slot<S>>, state: Arc<S>, started: Arc<AtomicBool>) {
-    let startup_only = slot.spec.probes == Probes::STARTUP;
-    let mut ticks = tokio::time::interval(slot.spec.interval);
-    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        if startup_only && started.load(Ordering::Acquire) {
-            return;
-        }
-        slot.run_now(&state).await;
-    }
-}
-
-/// Why a registry could not be built.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BuildError {
-    /// Two checks have the same name; names key the reports.
-    DuplicateName(String),
-    /// A check added at run time has an invalid descriptor.
-    InvalidCheck(String),
-    /// Background mode was asked for outside a tokio runtime.
-    NoRuntime,
-}
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BuildError::DuplicateName(name) => write!(
-                f,
-                "two health checks are named `{name}`; give one another name with `#[health_check(name = \"...\")]`"
-            ),
-            BuildError::InvalidCheck(why) => f.write_str(why),
-            BuildError::NoRuntime => {
-                f.write_str("background mode starts tasks: build the registry inside a tokio runtime")
-            }
-        }
-    }
-}
-
-impl std::error::Error for BuildError {}

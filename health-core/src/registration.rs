@@ -13,6 +13,8 @@ type AnyState = dyn Any + Send + Sync;
 
 /// One annotated check, as submitted by `#[health_check]`.
 pub struct Registration {
+    /// The annotated function's path (`module_path!()` and its name).
+    function: &'static str,
     check_type: fn() -> TypeId,
     /// `None` for checks without a state argument: they join every registry.
     state_type: Option<fn() -> TypeId>,
@@ -22,10 +24,20 @@ pub struct Registration {
 
 inventory::collect!(Registration);
 
+impl std::fmt::Debug for Registration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registration")
+            .field("function", &self.function)
+            .field("spec", &(self.spec)())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Registration {
-    /// The registration of check `C` taking `&S`.
-    pub const fn stateful<S: Any + Send + Sync, C: CheckFn<S>>() -> Registration {
+    /// The registration of check `C` taking `&S`, declared by `function`.
+    pub const fn stateful<S: Any + Send + Sync, C: CheckFn<S>>(function: &'static str) -> Registration {
         Registration {
+            function,
             check_type: TypeId::of::<C>,
             state_type: Some(TypeId::of::<S>),
             spec: spec_of::<S, C>,
@@ -33,9 +45,10 @@ impl Registration {
         }
     }
 
-    /// The registration of check `C` taking no argument.
-    pub const fn stateless<C: CheckFn<()>>() -> Registration {
+    /// The registration of check `C` taking no argument, declared by `function`.
+    pub const fn stateless<C: CheckFn<()>>(function: &'static str) -> Registration {
         Registration {
+            function,
             check_type: TypeId::of::<C>,
             state_type: None,
             spec: spec_of::<(), C>,
@@ -77,6 +90,11 @@ impl Registered {
     /// The type `#[health_check]` generated for the check.
     pub fn check_type(&self) -> TypeId {
         (self.0.check_type)()
+    }
+
+    /// The annotated function's path.
+    pub fn function(&self) -> &'static str {
+        self.0.function
     }
 }
 

@@ -3,13 +3,16 @@
 
 use std::any::TypeId;
 use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use futures_util::future::{FutureExt, Shared};
 use tokio::time::Instant;
 
+use super::origin::Origin;
 use crate::check::{BoxFuture, Check};
 use crate::execute::observe;
+use crate::probe::Probes;
 use crate::result::{CheckName, CheckResult, Observation, Reason};
 use crate::spec::CheckSpec;
 
@@ -23,6 +26,8 @@ pub(crate) struct Slot<S> {
     name: CheckName,
     /// The type `#[health_check]` generated, for checks registered at compile time.
     pub check_type: Option<TypeId>,
+    /// Where the check comes from, for errors.
+    pub origin: Origin,
     check: Box<dyn Check<S>>,
     state: Mutex<SlotState>,
 }
@@ -46,12 +51,13 @@ struct SlotState {
 }
 
 impl<S: Send + Sync + 'static> Slot<S> {
-    pub fn new(check: Box<dyn Check<S>>, check_type: Option<TypeId>) -> Slot<S> {
+    pub fn new(check: Box<dyn Check<S>>, check_type: Option<TypeId>, origin: Origin) -> Slot<S> {
         let spec = check.spec();
         Slot {
             name: CheckName::of(&spec),
             spec,
             check_type,
+            origin,
             check,
             state: Mutex::default(),
         }
@@ -163,18 +169,25 @@ impl<S: Send + Sync + 'static> Slot<S> {
     fn build_result(&self, slot: &SlotState, now: Instant, stale_after_deadline: bool) -> CheckResult {
         let latest = slot.latest.as_ref();
         let age = latest.map(|l| now.saturating_duration_since(l.finished));
-        let stale = stale_after_deadline && age.is_some_and(|age| age > self.spec.interval + self.spec.timeout);
+        let stale_after = self.spec.interval.saturating_add(self.spec.timeout);
+        let stale = stale_after_deadline && age.is_some_and(|age| age > stale_after);
         let failure = match latest {
             None => Some(Reason::Pending),
             Some(_) if stale => Some(Reason::Stale),
             Some(_) if slot.passing => None,
             Some(_) => Some(slot.last_failure.unwrap_or(Reason::Pending)),
         };
-        let error = match (stale, age) {
-            (true, Some(age)) => Some(Arc::from(format!(
-                "latest result is {:.1}s old, beyond interval + deadline ({:?})",
-                age.as_secs_f64(),
-                self.spec.interval + self.spec.timeout
+        let error = match (failure, latest) {
+            (Some(Reason::Stale), Some(latest)) => Some(Arc::from(format!(
+                "latest result is {:.1}s old, beyond interval + deadline ({stale_after:?})",
+                now.saturating_duration_since(latest.finished).as_secs_f64(),
+            ))),
+            (Some(_), None) => Some(Arc::from("no result yet")),
+            // Reported failing although the latest run passed: below the
+            // success threshold, since start or since the last failure.
+            (Some(_), Some(latest)) if latest.passed() => Some(Arc::from(format!(
+                "the latest run passed, {} time(s) in a row of the {} that success_threshold needs",
+                slot.consecutive_successes, self.spec.success_threshold
             ))),
             _ => latest.and_then(|l| l.error.clone()),
         };
@@ -195,6 +208,26 @@ impl<S: Send + Sync + 'static> Slot<S> {
     /// Whether the reported verdict has ever been passing (startup gate).
     pub fn ever_passed(&self) -> bool {
         self.lock().ever_passed
+    }
+}
+
+/// Runs a slot's check every interval, for as long as the registry lives
+/// (background mode). A check that belongs to the startup probe only stops
+/// once start-up completed.
+pub(crate) async fn schedule<S: Send + Sync + 'static>(slot: Arc<Slot<S>>, state: Arc<S>, started: Arc<AtomicBool>) {
+    let startup_only = slot.spec.probes == Probes::STARTUP;
+    loop {
+        if startup_only && started.load(Ordering::Acquire) {
+            return;
+        }
+        let began = Instant::now();
+        slot.run_now(&state).await;
+        // The next run one interval after this one began (at once if this
+        // one overran); total for any interval.
+        match began.checked_add(slot.spec.interval) {
+            Some(next) => tokio::time::sleep_until(next).await,
+            None => tokio::time::sleep(slot.spec.interval).await,
+        }
     }
 }
 

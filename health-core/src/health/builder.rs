@@ -1,0 +1,216 @@
+//! Building a registry: gathering the annotated checks of a state, adding
+//! and leaving out checks, validating them, and starting the schedulers.
+
+use std::any::TypeId;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use super::origin::Origin;
+use super::slot::{schedule, Slot};
+use super::{Health, Inner, Mode};
+use crate::check::Check;
+use crate::registration::Registered;
+use crate::spec::SpecError;
+
+/// Builds a [`Health`] registry. See [`Health::builder`].
+#[must_use = "call `.build()` to get the registry"]
+pub struct HealthBuilder<S> {
+    state: Arc<S>,
+    checks: Vec<Candidate<S>>,
+    excluded: BTreeSet<String>,
+    mode: Mode,
+    withhold_startup: bool,
+    version: Option<Cow<'static, str>>,
+}
+
+impl<S: Send + Sync + 'static> HealthBuilder<S> {
+    pub(super) fn new(state: Arc<S>) -> HealthBuilder<S> {
+        let checks = Registered::all_for::<S>()
+            .map(|r| Candidate {
+                check_type: Some(r.check_type()),
+                origin: Origin::Function(r.function()),
+                check: Box::new(r),
+            })
+            .collect();
+        HealthBuilder {
+            state,
+            checks,
+            excluded: BTreeSet::new(),
+            mode: Mode::OnDemand,
+            withhold_startup: false,
+            version: None,
+        }
+    }
+
+    /// Adds a check at run time. Its descriptor is read once, by
+    /// [`build`](HealthBuilder::build), and must follow the rules of
+    /// [`CheckSpec::validate`](crate::CheckSpec::validate).
+    pub fn check<C: Check<S>>(mut self, check: C) -> Self {
+        self.checks.push(Candidate {
+            check_type: None,
+            origin: Origin::Added(std::any::type_name::<C>()),
+            check: Box::new(check),
+        });
+        self
+    }
+
+    /// Leaves out the check called `name` (for example an annotated check
+    /// without state, which joins every registry).
+    pub fn without(mut self, name: impl Into<String>) -> Self {
+        self.excluded.insert(name.into());
+        self
+    }
+
+    /// Runs checks on their own schedule; probes only read results
+    /// ([`Mode::Background`]). Needs a tokio runtime when building.
+    pub fn background(mut self) -> Self {
+        self.mode = Mode::Background;
+        self
+    }
+
+    /// Keeps start-up from completing until [`Health::mark_started`] is called.
+    pub fn withhold_startup(mut self) -> Self {
+        self.withhold_startup = true;
+        self
+    }
+
+    /// The application version shown on the deep endpoint.
+    pub fn version(mut self, version: impl Into<Cow<'static, str>>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// Builds the registry; in background mode, starts the schedulers.
+    ///
+    /// Fails when a check added at run time breaks a rule of its descriptor
+    /// ([`BuildError::InvalidCheck`]), when two checks share a name
+    /// ([`BuildError::DuplicateName`], naming both checks' functions or
+    /// types), or in background mode outside a tokio runtime.
+    pub fn build(self) -> Result<Health<S>, BuildError> {
+        let mut slots: Vec<Arc<Slot<S>>> = self
+            .checks
+            .into_iter()
+            .map(|c| Arc::new(Slot::new(c.check, c.check_type, c.origin)))
+            .filter(|slot| !self.excluded.contains(slot.spec.name.as_ref()))
+            .collect();
+        for slot in &slots {
+            slot.spec.validate().map_err(|error| BuildError::InvalidCheck {
+                check: slot.origin.to_string(),
+                error,
+            })?;
+        }
+        // Stable: checks with one name keep their registration order.
+        slots.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
+        if let Some(pair) = slots.windows(2).find(|pair| pair[0].spec.name == pair[1].spec.name) {
+            return Err(BuildError::DuplicateName {
+                name: pair[0].spec.name.to_string(),
+                first: pair[0].origin.to_string(),
+                second: pair[1].origin.to_string(),
+            });
+        }
+        let started = Arc::new(AtomicBool::new(false));
+        let schedulers = match self.mode {
+            Mode::OnDemand => Vec::new(),
+            Mode::Background => {
+                let runtime = tokio::runtime::Handle::try_current().map_err(|_| BuildError::NoRuntime)?;
+                slots
+                    .iter()
+                    .map(|slot| {
+                        let task = schedule(Arc::clone(slot), Arc::clone(&self.state), Arc::clone(&started));
+                        runtime.spawn(task).abort_handle()
+                    })
+                    .collect()
+            }
+        };
+        let inner = Inner {
+            state: self.state,
+            slots,
+            mode: self.mode,
+            started,
+            startup_withheld: AtomicBool::new(self.withhold_startup),
+            shutdown: watch::Sender::new(false),
+            version: self.version,
+            created: Instant::now(),
+            schedulers,
+        };
+        inner.latch_started();
+        Ok(Health { inner: Arc::new(inner) })
+    }
+}
+
+impl<S> fmt::Debug for HealthBuilder<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HealthBuilder")
+            .field("checks", &self.checks.iter().map(|c| c.origin).collect::<Vec<_>>())
+            .field("excluded", &self.excluded)
+            .field("mode", &self.mode)
+            .field("withhold_startup", &self.withhold_startup)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A check waiting for [`HealthBuilder::build`].
+struct Candidate<S> {
+    check: Box<dyn Check<S>>,
+    check_type: Option<TypeId>,
+    origin: Origin,
+}
+
+/// Why a registry could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// Two checks have the same name; names key the reports.
+    DuplicateName {
+        /// The name they share.
+        name: String,
+        /// The first check: its function's path, or its type for a check
+        /// added at run time.
+        first: String,
+        /// The second check, likewise.
+        second: String,
+    },
+    /// A check breaks a rule of its descriptor (possible for checks added
+    /// at run time only: the macro enforces the rules at compile time).
+    InvalidCheck {
+        /// The check's type.
+        check: String,
+        /// The rule it breaks.
+        error: SpecError,
+    },
+    /// Background mode was asked for outside a tokio runtime.
+    NoRuntime,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::DuplicateName { name, first, second } => write!(
+                f,
+                "two health checks are named `{name}`: {first} and {second}; names key the reports, \
+                 so give one of them another name (`#[health_check(name = \"...\")]`, or \
+                 `CheckSpec::new(\"...\")` for a check added at run time), or leave one out with `.without(\"{name}\")`"
+            ),
+            BuildError::InvalidCheck { check, error } => write!(f, "{check}: {error}"),
+            BuildError::NoRuntime => {
+                f.write_str("background mode starts tasks: build the registry inside a tokio runtime")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::InvalidCheck { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! The JSON bodies (`docs/design.md`, "HTTP contract") as `Serialize` impls:
+//!
+//! | answer | body |
+//! |---|---|
+//! | liveness | `{"status":"alive"}`, or `{"status":"dead","checks":{..}}` |
+//! | readiness, derived reports | `{"status":"ready","critical":{..},"degraded":{..}}` (no maps while `shutting_down`) |
+//! | startup | `{"status":"started"}`, or `{"status":"starting","checks":{..}}` |
+//! | deep | `{"status":..,"version":..,"uptime_seconds":..,"rss_mb":..,"checks":{name:{..}}}` |
+//!
+//! Public bodies show per check only `{"status":"pass"}` or
+//! `{"status":"fail","reason":"timeout"}` ([`PublicCheck`]); error text and
+//! details appear on the deep body only.
+
+use std::time::{Duration, SystemTime};
+
+use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
+
+use crate::deep_report::DeepReport;
+use crate::health_report::HealthReport;
+use crate::outcome::{DetailValue, Details};
+use crate::probe::Probe;
+use crate::probe_report::ProbeReport;
+use crate::result::{CheckResult, PublicCheck, Reason};
+use crate::status::Status;
+
+impl Serialize for Status {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl Serialize for Reason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl Serialize for PublicCheck {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let reason = self.reason();
+        let mut s = serializer.serialize_struct("PublicCheck", 1 + usize::from(reason.is_some()))?;
+        match reason {
+            None => s.serialize_field("status", "pass")?,
+            Some(reason) => {
+                s.serialize_field("status", "fail")?;
+                s.serialize_field("reason", &reason)?;
+            }
+        }
+        s.end()
+    }
+}
+
+/// A result serializes as its public view: no configuration can make a
+/// public body carry error text.
+impl Serialize for CheckResult {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.public().serialize(serializer)
+    }
+}
+
+impl Serialize for DetailValue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            DetailValue::Int(v) => serializer.serialize_i64(*v),
+            DetailValue::UInt(v) => serializer.serialize_u64(*v),
+            DetailValue::Float(v) => serializer.serialize_f64(*v),
+            DetailValue::Bool(v) => serializer.serialize_bool(*v),
+            DetailValue::Text(v) => serializer.serialize_str(v),
+        }
+    }
+}
+
+/// Details serialize as a JSON object, in insertion order.
+impl Serialize for Details {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl Serialize for ProbeReport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let with_checks = match (self.probe(), self.status()) {
+            (Probe::Readiness, Status::ShuttingDown) => false,
+            (Probe::Readiness, status) => return serialize_readiness(status, || self.checks().iter(), serializer),
+            (_, status) => !status.is_healthy(),
+        };
+        let mut map = serializer.serialize_map(Some(1 + usize::from(with_checks)))?;
+        map.serialize_entry("status", &self.status())?;
+        if with_checks {
+            map.serialize_entry("checks", &PublicChecks(|| self.checks().iter()))?;
+        }
+        map.end()
+    }
+}
+
+/// Serializes a derived report (what its generated `Serialize` impl calls).
+pub fn serialize_report<R: HealthReport, Ser: Serializer>(report: &R, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+    serialize_readiness(report.status(), || report.results(), serializer)
+}
+
+/// The readiness body: `{"status":..,"critical":{name:check},"degraded":{name:check}}`,
+/// where `critical` holds the checks whose failure makes the instance not
+/// ready and `degraded` those whose failure only degrades it.
+fn serialize_readiness<'a, Ser, I>(
+    status: Status,
+    results: impl Fn() -> I,
+    serializer: Ser,
+) -> Result<Ser::Ok, Ser::Error>
+where
+    Ser: Serializer,
+    I: Iterator<Item = &'a CheckResult>,
+{
+    let mut map = serializer.serialize_map(Some(3))?;
+    map.serialize_entry("status", &status)?;
+    map.serialize_entry("critical", &PublicChecks(|| results().filter(|r| r.is_critical())))?;
+    map.serialize_entry("degraded", &PublicChecks(|| results().filter(|r| !r.is_critical())))?;
+    map.end()
+}
+
+/// Checks serialized as `{name: {"status":..,"reason":..}}`.
+struct PublicChecks<F>(F);
+
+impl<'a, F, I> Serialize for PublicChecks<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = &'a CheckResult>,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map((self.0)().map(|r| (r.name(), r.public())))
+    }
+}
+
+impl Serialize for DeepReport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(5))?;
+        map.serialize_entry("status", &self.status())?;
+        map.serialize_entry("version", &self.version())?;
+        map.serialize_entry("uptime_seconds", &self.uptime().as_secs())?;
+        map.serialize_entry("rss_mb", &self.rss_bytes().map(megabytes))?;
+        map.serialize_entry("checks", &DeepChecks(self.checks()))?;
+        map.end()
+    }
+}
+
+/// Bytes as mebibytes with one decimal.
+fn megabytes(bytes: u64) -> f64 {
+    (bytes as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0
+}
+
+/// The checks of the deep body, keyed by name.
+struct DeepChecks<'a>(&'a [CheckResult]);
+
+impl Serialize for DeepChecks<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|c| (c.name(), DeepCheck(c))))
+    }
+}
+
+/// A check as the deep endpoint shows it.
+struct DeepCheck<'a>(&'a CheckResult);
+
+impl Serialize for DeepCheck<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let c = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("status", if c.passed() { "pass" } else { "fail" })?;
+        if let Some(reason) = c.reason() {
+            map.serialize_entry("reason", &reason)?;
+        }
+        map.serialize_entry("critical", &c.is_critical())?;
+        map.serialize_entry("probes", &c.probes().iter().map(Probe::as_str).collect::<Vec<_>>())?;
+        map.serialize_entry("latency_ms", &c.latency().map(millis))?;
+        map.serialize_entry("last_success", &c.last_success().map(rfc3339))?;
+        map.serialize_entry("consecutive_failures", &c.consecutive_failures())?;
+        map.serialize_entry("error", &c.error())?;
+        map.serialize_entry("details", c.details())?;
+        map.end()
+    }
+}
+
+/// A duration in milliseconds with microsecond precision.
+pub(crate) fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
+/// A wall-clock time in RFC 3339 (UTC, milliseconds).
+pub(crate) fn rfc3339(t: SystemTime) -> String {
+    humantime::format_rfc3339_millis(t).to_string()
+}

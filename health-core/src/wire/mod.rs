@@ -1,0 +1,11 @@
+//! The bodies on the wire, in one place: the JSON of the probes, reports and
+//! deep endpoint ([`json`]), and the `application/health+json` format
+//! ([`health_json`], feature `http`). Changing a body means changing this
+//! module only.
+
+#[cfg(feature = "http")]
+pub(crate) mod health_json;
+mod json;
+
+pub use json::serialize_report;
+pub(crate) use json::{millis, rfc3339};
