@@ -300,7 +300,7 @@ async fn naive_sequential(State(pings): State<Arc<Pings>>) -> AxumResponse {
 }
 
 /// `(name, critical, passed)` of each check folded into the readiness body
-/// of SPEC §6: 503 `not_ready` if a critical check failed, else 200
+/// of the HTTP contract: 503 `not_ready` if a critical check failed, else 200
 /// `degraded` or `ready`.
 fn fold_by_hand(checks: [(&str, bool, bool); 3]) -> AxumResponse {
     let entry = |passed: bool| {

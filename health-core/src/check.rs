@@ -1,6 +1,9 @@
 //! The two ways a check reaches the runtime: functions annotated with
 //! `#[health_check]` ([`CheckFn`]), and objects added at run time ([`Check`]).
 
+use std::any::TypeId;
+use std::borrow::Cow;
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -67,4 +70,81 @@ pub trait CheckFn<S: ?Sized>: 'static {
 
     /// Runs the function once and converts what it returns.
     fn call(state: &S) -> impl CheckFuture + '_;
+}
+
+/// A `#[health_check]` function as a report field refers to it, its type
+/// erased: identity, descriptor, name and entry point.
+///
+/// Derived reports hold these rather than the check types, so their code is
+/// not generic over every check's future, and a field naming no check is
+/// reported once, where [`check_ref`] is called for it.
+pub struct CheckRef<S: ?Sized> {
+    /// The check's name (known at compile time: derived reports assert that
+    /// their checks' names are distinct).
+    pub name: &'static str,
+    type_id: fn() -> TypeId,
+    spec: fn() -> CheckSpec,
+    run: for<'a> fn(&'a S) -> BoxFuture<'a, CheckOutcome>,
+}
+
+/// The [`CheckRef`] of check `C` on state `S`.
+pub const fn check_ref<C: CheckFn<S>, S: ?Sized>() -> CheckRef<S> {
+    CheckRef {
+        name: static_name(C::SPEC),
+        type_id: TypeId::of::<C>,
+        spec: spec_of::<C, S>,
+        run: run_boxed::<C, S>,
+    }
+}
+
+impl<S: ?Sized> CheckRef<S> {
+    /// The type `#[health_check]` generated for the check.
+    pub(crate) fn type_id(&self) -> TypeId {
+        (self.type_id)()
+    }
+
+    /// The check's descriptor.
+    pub(crate) fn spec(&self) -> CheckSpec {
+        (self.spec)()
+    }
+
+    /// Starts one run of the check.
+    pub(crate) fn run<'a>(&self, state: &'a S) -> BoxFuture<'a, CheckOutcome> {
+        (self.run)(state)
+    }
+}
+
+impl<S: ?Sized> Clone for CheckRef<S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S: ?Sized> Copy for CheckRef<S> {}
+
+impl<S: ?Sized> fmt::Debug for CheckRef<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CheckRef")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The name of a descriptor built at compile time (always borrowed).
+const fn static_name(spec: CheckSpec) -> &'static str {
+    let name = match &spec.name {
+        Cow::Borrowed(name) => *name,
+        Cow::Owned(_) => "",
+    };
+    // Nothing to drop for a borrowed name; `forget` keeps this `const`.
+    std::mem::forget(spec);
+    name
+}
+
+fn spec_of<C: CheckFn<S>, S: ?Sized>() -> CheckSpec {
+    C::SPEC
+}
+
+fn run_boxed<C: CheckFn<S>, S: ?Sized>(state: &S) -> BoxFuture<'_, CheckOutcome> {
+    Box::pin(C::call(state))
 }

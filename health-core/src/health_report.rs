@@ -1,11 +1,9 @@
 //! Typed reports: what `#[derive(HealthReport)]` implements, and the sources
 //! a report collects its results from.
 
-use std::borrow::Cow;
 use std::future::Future;
-use std::pin::pin;
 
-use crate::check::CheckFn;
+use crate::check::CheckRef;
 use crate::execute::observe;
 use crate::result::CheckResult;
 use crate::status::{fold_readiness, Status};
@@ -81,46 +79,33 @@ pub trait HealthReport: Sized + Send {
 /// Where a report gets the result of a check: a fresh run ([`HealthReport::collect`])
 /// or a registry's cache ([`Health::report`](crate::Health::report)).
 pub trait CheckSource<S>: Sync {
-    /// The result of check `C`.
-    fn result<C: CheckFn<S>>(&self) -> impl Future<Output = CheckResult> + Send;
+    /// The result of `check`.
+    fn result(&self, check: CheckRef<S>) -> impl Future<Output = CheckResult> + Send;
 }
 
-/// The result of check `C` from `source` (what derived reports call, so
-/// errors about `C` point at the report's field).
-pub fn lookup<'a, C: CheckFn<S>, S: 'a>(
+/// The result of `check` from `source` (what derived reports call).
+pub fn lookup<'a, S: 'a>(
     source: &'a impl CheckSource<S>,
+    check: CheckRef<S>,
 ) -> impl Future<Output = CheckResult> + Send + 'a {
-    source.result::<C>()
+    source.result(check)
 }
 
 /// Runs each check once, directly on the borrowed state.
 struct RunOnce<'a, S>(&'a S);
 
 impl<S: Sync> CheckSource<S> for RunOnce<'_, S> {
-    fn result<C: CheckFn<S>>(&self) -> impl Future<Output = CheckResult> + Send {
-        run_once::<S, C>(self.0)
+    fn result(&self, check: CheckRef<S>) -> impl Future<Output = CheckResult> + Send {
+        run_once(self.0, check)
     }
 }
 
-/// Runs check `C` once under its deadline.
-pub(crate) async fn run_once<S: Sync, C: CheckFn<S>>(state: &S) -> CheckResult {
-    // `C::SPEC` is a constant: read where needed, never kept across the await.
-    let run = pin!(C::call(state));
-    let observation = observe(C::SPEC.timeout, run).await;
-    CheckResult::from_single_run(&C::SPEC, observation)
-}
-
-/// The name of check `C` at compile time (derived reports check that their
-/// checks' names are distinct). `#[health_check]` names are always static.
-pub const fn check_name<C: CheckFn<S>, S>() -> &'static str {
-    let spec = C::SPEC;
-    let name = match &spec.name {
-        Cow::Borrowed(name) => *name,
-        Cow::Owned(_) => "",
-    };
-    // Nothing to drop for a borrowed name; `forget` keeps this `const`.
-    std::mem::forget(spec);
-    name
+/// Runs `check` once under its deadline.
+pub(crate) async fn run_once<S: Sync>(state: &S, check: CheckRef<S>) -> CheckResult {
+    let spec = check.spec();
+    let mut run = check.run(state);
+    let observation = observe(spec.timeout, run.as_mut()).await;
+    CheckResult::from_single_run(&spec, observation)
 }
 
 /// Fails compilation when the check at `index` of a report shares its name

@@ -64,7 +64,7 @@
 //! - [`Health`] is the registry: probes, start-up gate, shutdown, caching and
 //!   background mode. Checks can also be added at run time ([`Check`]).
 //! - [`ProbeReport`] and [`DeepReport`] are the answers; their `Serialize`
-//!   impls write the bodies of SPEC §6.
+//!   impls write the bodies of the HTTP contract (`docs/design.md`).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, missing_debug_implementations)]
@@ -156,9 +156,9 @@ pub mod prelude {
 /// promise, may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::check::{CheckFn, CheckFuture};
+    pub use crate::check::{check_ref, CheckFn, CheckFuture, CheckRef};
     pub use crate::execute::{run_async, run_blocking, BlockingSlot, BlockingState};
-    pub use crate::health_report::{assert_distinct_name, check_name, lookup, CheckSource, HealthReport};
+    pub use crate::health_report::{assert_distinct_name, lookup, CheckSource, HealthReport};
     pub use crate::join::join;
     pub use crate::outcome::{CheckOutcome, IntoCheckOutcome};
     pub use crate::probe::Probes;

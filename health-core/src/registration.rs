@@ -13,9 +13,10 @@ type AnyState = dyn Any + Send + Sync;
 
 /// One annotated check, as submitted by `#[health_check]`.
 pub struct Registration {
-    /// The annotated function's path (`module_path!()` and its name).
-    function: &'static str,
     check_type: fn() -> TypeId,
+    /// The path of the type `#[health_check]` generated, which is the
+    /// annotated function's path (same module, same name).
+    function: fn() -> &'static str,
     /// `None` for checks without a state argument: they join every registry.
     state_type: Option<fn() -> TypeId>,
     spec: fn() -> CheckSpec,
@@ -27,29 +28,29 @@ inventory::collect!(Registration);
 impl std::fmt::Debug for Registration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Registration")
-            .field("function", &self.function)
+            .field("function", &(self.function)())
             .field("spec", &(self.spec)())
             .finish_non_exhaustive()
     }
 }
 
 impl Registration {
-    /// The registration of check `C` taking `&S`, declared by `function`.
-    pub const fn stateful<S: Any + Send + Sync, C: CheckFn<S>>(function: &'static str) -> Registration {
+    /// The registration of check `C` taking `&S`.
+    pub const fn stateful<S: Any + Send + Sync, C: CheckFn<S>>() -> Registration {
         Registration {
-            function,
             check_type: TypeId::of::<C>,
+            function: std::any::type_name::<C>,
             state_type: Some(TypeId::of::<S>),
             spec: spec_of::<S, C>,
             run: call_stateful::<S, C>,
         }
     }
 
-    /// The registration of check `C` taking no argument, declared by `function`.
-    pub const fn stateless<C: CheckFn<()>>(function: &'static str) -> Registration {
+    /// The registration of check `C` taking no argument.
+    pub const fn stateless<C: CheckFn<()>>() -> Registration {
         Registration {
-            function,
             check_type: TypeId::of::<C>,
+            function: std::any::type_name::<C>,
             state_type: None,
             spec: spec_of::<(), C>,
             run: call_stateless::<C>,
@@ -94,7 +95,7 @@ impl Registered {
 
     /// The annotated function's path.
     pub fn function(&self) -> &'static str {
-        self.0.function
+        (self.0.function)()
     }
 }
 

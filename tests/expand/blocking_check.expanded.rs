@@ -18,6 +18,7 @@ fn data_dir_readable(state: &AppState) -> std::io::Result<()> {
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 enum data_dir_readable {}
+#[automatically_derived]
 impl ::health_core::__private::CheckFn<AppState> for data_dir_readable {
     const SPEC: ::health_core::__private::CheckSpec = ::health_core::__private::CheckSpec::new(
             "data_dir_readable",

@@ -6,6 +6,7 @@ async fn cache() -> Result<(), std::io::Error> {
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 enum cache {}
+#[automatically_derived]
 impl<S: ?Sized> ::health_core::__private::CheckFn<S> for cache {
     const SPEC: ::health_core::__private::CheckSpec = ::health_core::__private::CheckSpec::new(
         "cache",

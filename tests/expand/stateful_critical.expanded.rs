@@ -9,6 +9,7 @@ async fn primary_db(state: &AppState) -> Result<(), String> {
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 enum primary_db {}
+#[automatically_derived]
 impl ::health_core::__private::CheckFn<AppState> for primary_db {
     const SPEC: ::health_core::__private::CheckSpec = ::health_core::__private::CheckSpec::new(
             "primary_db",

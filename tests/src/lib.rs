@@ -30,3 +30,9 @@ impl Dependency {
         self.down.store(down, Ordering::SeqCst);
     }
 }
+
+/// The README's Rust code blocks, compiled and run as doc tests, so the
+/// quickstart a newcomer pastes is known to work.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

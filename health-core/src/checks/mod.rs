@@ -1,5 +1,5 @@
-//! Built-in dependency checks (SPEC §7), each behind a cargo feature of
-//! `health-core`.
+//! Built-in dependency checks (`docs/design.md`, "Built-in checks"), each
+//! behind a cargo feature of `health-core`.
 //!
 //! Every integration offers the same two shapes:
 //!
@@ -132,6 +132,7 @@ mod helpers {
 /// Implements the spec builder methods and `Check<S>` (for every `S`) for a
 /// built-in check struct with a `spec: CheckSpec` field; `|this| future`
 /// runs the check.
+#[allow(unused_macros)] // not every feature set uses it
 macro_rules! builtin_check {
     (impl [$($generics:tt)*] $ty:ty where [$($bounds:tt)*], |$this:ident| $run:expr) => {
         impl<$($generics)*> $ty where $($bounds)* {

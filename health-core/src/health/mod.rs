@@ -7,7 +7,6 @@ mod slot;
 
 pub use builder::{BuildError, HealthBuilder};
 
-use std::any::TypeId;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,7 +17,7 @@ use tokio::sync::watch;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
-use crate::check::CheckFn;
+use crate::check::CheckRef;
 use crate::deep_report::DeepReport;
 use crate::health_report::{run_once, CheckSource, HealthReport};
 use crate::probe::Probe;
@@ -303,8 +302,8 @@ impl<S: Send + Sync + 'static> Inner<S> {
 }
 
 impl<S: Send + Sync + 'static> CheckSource<S> for Health<S> {
-    async fn result<C: CheckFn<S>>(&self) -> CheckResult {
-        let wanted = Some(TypeId::of::<C>());
+    async fn result(&self, check: CheckRef<S>) -> CheckResult {
+        let wanted = Some(check.type_id());
         let background = self.inner.mode == Mode::Background;
         match self.inner.slots.iter().find(|slot| slot.check_type == wanted) {
             Some(slot) => {
@@ -314,7 +313,7 @@ impl<S: Send + Sync + 'static> CheckSource<S> for Health<S> {
                 slot.result(Instant::now(), background)
             }
             // Left out of this registry: run it once, as `collect` would.
-            None => run_once::<S, C>(&self.inner.state).await,
+            None => run_once(&*self.inner.state, check).await,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The conformance kit (SPEC §8, feature `testkit`): tools to prove that a
+//! The conformance kit (feature `testkit`): tools to prove that a
 //! check fails within its deadline with the right reason when its
 //! dependency misbehaves, and recovers when the dependency comes back.
 //!

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{millis, rfc3339};
+use super::json::{millis, rfc3339};
 use crate::{CheckResult, DeepReport, ProbeReport, Status};
 
 /// The media type of the format.

@@ -7,5 +7,5 @@
 pub(crate) mod health_json;
 mod json;
 
+pub(crate) use json::millis;
 pub use json::serialize_report;
-pub(crate) use json::{millis, rfc3339};

@@ -16,25 +16,23 @@ pub fn expand(func: &CheckItem, options: &CheckOptions, signature: &CheckSignatu
     let cfgs: Vec<_> = func.attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
     let name = options.name.clone().unwrap_or_else(|| ident.unraw().to_string());
     let twin = twin_type(func, &name);
-    let function = format!("::{}", ident.unraw());
     let spec = spec(&name, options);
     let call = call(func, options, signature);
     // Spanned at the return type too: if it cannot fail, the entry point's
     // return type shares the one error pointing there.
     let entry_type = quote_spanned!(signature.output_span=> impl ::health_core::__private::CheckFuture + '_);
-    let function_path = quote!(::core::concat!(::core::module_path!(), #function));
     let (generics, state, state_arg, registration) = match &signature.state {
         Some(state) => (
             quote!(),
             quote!(#state),
             quote!(state),
-            quote!(::health_core::__private::Registration::stateful::<#state, #ident>(#function_path)),
+            quote!(::health_core::__private::Registration::stateful::<#state, #ident>()),
         ),
         None => (
             quote!(<S: ?Sized>),
             quote!(S),
             quote!(_state),
-            quote!(::health_core::__private::Registration::stateless::<#ident>(#function_path)),
+            quote!(::health_core::__private::Registration::stateless::<#ident>()),
         ),
     };
     quote! {

@@ -44,7 +44,13 @@ pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
     match errors.finish() {
         Ok(()) => expand::expand(&func, &options, &signature),
         Err(error) => {
-            let fallback = expand::fallback(&func);
+            // A method (`self`) sits in an `impl`, where no type can be declared.
+            let method = func.sig.receiver().is_some();
+            let fallback = if method {
+                TokenStream::new()
+            } else {
+                expand::fallback(&func)
+            };
             let error = error.to_compile_error();
             quote!(#func #fallback #error)
         }

@@ -18,9 +18,9 @@ pub fn expand(report: &Report) -> TokenStream {
         .fields
         .iter()
         .map(|field| {
-            let check = &field.check;
             let source = at_field(field, "source");
-            quote_spanned!(field.ident.span()=> ::health_core::__private::lookup::<#check, #state>(#source))
+            let check = check_ref(field, state.clone());
+            quote_spanned!(field.ident.span()=> ::health_core::__private::lookup(#source, #check))
         })
         .collect();
     let (pattern, joined) = join_tree(&fields, &lookups);
@@ -60,6 +60,14 @@ pub fn expand(report: &Report) -> TokenStream {
     }
 }
 
+/// `check_ref::<Check, State>()` for a field, spanned at the field as a
+/// whole: the one place rustc reports a field that names no check on this
+/// state (every use is this same call, so the error shows once).
+fn check_ref(field: &ReportField, state: TokenStream) -> TokenStream {
+    let check = &field.check;
+    quote_spanned!(field.ident.span()=> ::health_core::__private::check_ref::<#check, #state>())
+}
+
 /// A name the expansion declares, shown at `field` (where errors point) but
 /// resolved where the expansion declares it, even inside a `macro_rules!`.
 fn at_field(field: &ReportField, name: &str) -> Ident {
@@ -82,12 +90,13 @@ fn distinct_names(report: &Report, state: &TokenStream) -> TokenStream {
         return TokenStream::new();
     }
     let checks = report.fields.iter().map(|field| {
-        let check = &field.check;
-        let shown = format!("`{}` (field `{}`)", path_text(check), field.ident);
-        quote_spanned!(field.ident.span()=> (::health_core::__private::check_name::<#check, #state>(), #shown))
+        let shown = format!("`{}` (field `{}`)", path_text(&field.check), field.ident);
+        let check = check_ref(field, state.clone());
+        quote_spanned!(field.ident.span()=> (#check.name, #shown))
     });
     let asserts = report.fields.iter().enumerate().skip(1).map(|(index, field)| {
         let checks = at_field(field, "CHECKS");
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
         quote_spanned!(field.ident.span()=> ::health_core::__private::assert_distinct_name(#checks, #index);)
     });
     let doc = format!(

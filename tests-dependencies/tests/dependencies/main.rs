@@ -1,4 +1,4 @@
-//! The built-in dependency checks (SPEC §7) against the real servers, with
+//! The built-in dependency checks (`docs/design.md`, "Built-in checks") against the real servers, with
 //! the fault proxy of the conformance kit between check and server.
 //!
 //! Each integration runs the same fault matrix ([`matrix::run`]): up, then

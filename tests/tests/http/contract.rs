@@ -1,4 +1,4 @@
-//! Every row of the SPEC §6 table, both body formats, HEAD, 405, 404 and
+//! Every row of the HTTP contract table (`docs/design.md`), both body formats, HEAD, 405, 404 and
 //! malformed requests.
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -154,7 +154,7 @@ async fn an_admin_listener_on_loopback_serves_it_openly() {
 async fn an_admin_listener_refuses_public_addresses() {
     let health = Health::builder(Diagnosed).build().unwrap();
     for addr in ["0.0.0.0:0", "[::]:0", "192.0.2.1:0"] {
-        let refused = health.http().bind_admin(addr.parse().unwrap()).await.err().expect(addr);
+        let refused = health.http().bind_admin(addr.parse().unwrap()).await.expect_err(addr);
         assert_eq!(refused.kind(), std::io::ErrorKind::InvalidInput);
         assert!(refused.to_string().contains("loopback"), "{refused}");
     }

@@ -1,4 +1,4 @@
-//! SPEC §6 over real sockets with a real HTTP client: the standalone hyper
+//! The HTTP contract (`docs/design.md`) over real sockets with a real HTTP client: the standalone hyper
 //! listener and the axum router, every row of the table, content
 //! negotiation, methods, deep-endpoint access, bounded answers, probe
 //! storms and graceful shutdown.

@@ -1,4 +1,4 @@
-//! The rules of SPEC §5, one module per rule. Every test drives tokio's
+//! The rules of `docs/design.md`, "Semantics", one module per rule. Every test drives tokio's
 //! paused clock (or, for blocking checks, channels), never wall-clock sleeps.
 //!
 //! Checks register themselves for their state type, so each module uses a

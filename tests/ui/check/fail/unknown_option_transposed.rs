@@ -1,0 +1,8 @@
+use health_core::prelude::*;
+
+#[health_check(nmae = "db")]
+async fn db() -> Result<(), String> {
+    Ok(())
+}
+
+fn main() {}
