@@ -90,6 +90,7 @@ mod spec;
 mod status;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+mod transition;
 mod wire;
 
 pub use check::{BoxFuture, Check};
@@ -102,6 +103,7 @@ pub use probe_report::ProbeReport;
 pub use result::{CheckResult, PublicCheck, Reason};
 pub use spec::{CheckSpec, SpecError};
 pub use status::Status;
+pub use transition::{CheckState, CheckTransition, Missed, ProbeTransition, Transition, Transitions};
 
 /// `#[health_check(...)]`: declares an async function as a health check.
 ///

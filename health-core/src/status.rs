@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::probe::Probe;
 use crate::result::{CheckResult, Reason};
 
 /// The answer of a probe.
@@ -28,6 +29,38 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in declaration order.
+    pub const ALL: [Status; 8] = [
+        Status::Alive,
+        Status::Dead,
+        Status::Ready,
+        Status::Degraded,
+        Status::NotReady,
+        Status::Starting,
+        Status::ShuttingDown,
+        Status::Started,
+    ];
+
+    /// The statuses `probe` can answer.
+    pub const fn of_probe(probe: Probe) -> &'static [Status] {
+        match probe {
+            Probe::Liveness => &[Status::Alive, Status::Dead],
+            Probe::Readiness => &[
+                Status::Ready,
+                Status::Degraded,
+                Status::NotReady,
+                Status::Starting,
+                Status::ShuttingDown,
+            ],
+            Probe::Startup => &[Status::Starting, Status::Started],
+        }
+    }
+
+    /// The position in [`Status::ALL`].
+    pub(crate) const fn index(self) -> u8 {
+        self as u8
+    }
+
     /// The name on the wire (`"not_ready"`, ...).
     pub const fn as_str(self) -> &'static str {
         match self {

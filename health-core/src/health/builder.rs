@@ -6,17 +6,20 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+use super::events::Events;
 use super::origin::Origin;
 use super::slot::{schedule, Slot};
 use super::{Health, Inner, Mode};
 use crate::check::Check;
+use crate::probe::Probe;
 use crate::registration::Registered;
-use crate::spec::SpecError;
+use crate::spec::{CheckSpec, SpecError};
+use crate::status::Status;
 
 /// Builds a [`Health`] registry. See [`Health::builder`].
 #[must_use = "call `.build()` to get the registry"]
@@ -93,54 +96,68 @@ impl<S: Send + Sync + 'static> HealthBuilder<S> {
     /// ([`BuildError::DuplicateName`], naming both checks' functions or
     /// types), or in background mode outside a tokio runtime.
     pub fn build(self) -> Result<Health<S>, BuildError> {
-        let mut slots: Vec<Arc<Slot<S>>> = self
+        let mut candidates: Vec<(Candidate<S>, CheckSpec)> = self
             .checks
             .into_iter()
-            .map(|c| Arc::new(Slot::new(c.check, c.check_type, c.origin)))
-            .filter(|slot| !self.excluded.contains(slot.spec.name.as_ref()))
+            .map(|c| {
+                let spec = c.check.spec();
+                (c, spec)
+            })
+            .filter(|(_, spec)| !self.excluded.contains(spec.name.as_ref()))
             .collect();
-        for slot in &slots {
-            slot.spec.validate().map_err(|error| BuildError::InvalidCheck {
-                check: slot.origin.to_string(),
+        for (candidate, spec) in &candidates {
+            spec.validate().map_err(|error| BuildError::InvalidCheck {
+                check: candidate.origin.to_string(),
                 error,
             })?;
         }
         // Stable: checks with one name keep their registration order.
-        slots.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
-        if let Some(pair) = slots.windows(2).find(|pair| pair[0].spec.name == pair[1].spec.name) {
+        candidates.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+        if let Some(pair) = candidates.windows(2).find(|pair| pair[0].1.name == pair[1].1.name) {
             return Err(BuildError::DuplicateName {
-                name: pair[0].spec.name.to_string(),
-                first: pair[0].origin.to_string(),
-                second: pair[1].origin.to_string(),
+                name: pair[0].1.name.to_string(),
+                first: pair[0].0.origin.to_string(),
+                second: pair[1].0.origin.to_string(),
             });
         }
-        let started = Arc::new(AtomicBool::new(false));
-        let schedulers = match self.mode {
-            Mode::OnDemand => Vec::new(),
-            Mode::Background => {
-                let runtime = tokio::runtime::Handle::try_current().map_err(|_| BuildError::NoRuntime)?;
-                slots
-                    .iter()
-                    .map(|slot| {
-                        let task = schedule(Arc::clone(slot), Arc::clone(&self.state), Arc::clone(&started));
-                        runtime.spawn(task).abort_handle()
-                    })
-                    .collect()
-            }
+        let runtime = match self.mode {
+            Mode::OnDemand => None,
+            Mode::Background => Some(tokio::runtime::Handle::try_current().map_err(|_| BuildError::NoRuntime)?),
         };
-        let inner = Inner {
+        let events = Arc::new(Events::new());
+        let inner = Arc::new_cyclic(|registry| Inner {
             state: self.state,
-            slots,
+            slots: candidates
+                .into_iter()
+                .map(|(c, spec)| {
+                    let slot = Slot::new(c.check, spec, c.check_type, registry.clone(), Arc::clone(&events));
+                    Arc::new(slot)
+                })
+                .collect(),
             mode: self.mode,
-            started,
+            started: Arc::new(AtomicBool::new(false)),
             startup_withheld: AtomicBool::new(self.withhold_startup),
             shutdown: watch::Sender::new(false),
             version: self.version,
             created: Instant::now(),
-            schedulers,
-        };
-        inner.latch_started();
-        Ok(Health { inner: Arc::new(inner) })
+            schedulers: OnceLock::new(),
+            events: Arc::clone(&events),
+        });
+        // The answers before any check ran, as the first probe would give them.
+        events.probe(Probe::Startup, Status::Starting);
+        inner.publish_probes();
+        if let Some(runtime) = runtime {
+            let schedulers = inner
+                .slots
+                .iter()
+                .map(|slot| {
+                    let task = schedule(Arc::clone(slot), Arc::clone(&inner.state), Arc::clone(&inner.started));
+                    runtime.spawn(task).abort_handle()
+                })
+                .collect();
+            let _ = inner.schedulers.set(schedulers);
+        }
+        Ok(Health { inner })
     }
 }
 

@@ -2,6 +2,8 @@
 //! start-up gate and the shutdown state, and the answers to the probes.
 
 mod builder;
+mod events;
+mod metrics;
 mod origin;
 mod slot;
 
@@ -10,7 +12,7 @@ pub use builder::{BuildError, HealthBuilder};
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use futures_util::future::join_all;
 use tokio::sync::watch;
@@ -25,6 +27,8 @@ use crate::probe_report::ProbeReport;
 use crate::result::CheckResult;
 use crate::spec::CheckSpec;
 use crate::status::{fold_liveness, fold_readiness, Status};
+use crate::transition::Transitions;
+use events::Events;
 use slot::Slot;
 
 /// How checks are run.
@@ -78,12 +82,13 @@ struct Inner<S> {
     shutdown: watch::Sender<bool>,
     version: Option<Cow<'static, str>>,
     created: Instant,
-    schedulers: Vec<AbortHandle>,
+    schedulers: OnceLock<Vec<AbortHandle>>,
+    events: Arc<Events>,
 }
 
 impl<S> Drop for Inner<S> {
     fn drop(&mut self) {
-        for scheduler in &self.schedulers {
+        for scheduler in self.schedulers.get().into_iter().flatten() {
             scheduler.abort();
         }
     }
@@ -129,6 +134,7 @@ impl<S: Send + Sync + 'static> Health<S> {
     pub async fn liveness(&self) -> ProbeReport {
         let checks = self.inner.current(Some(Probe::Liveness)).await;
         let status = fold_liveness(&checks);
+        self.inner.events.probe(Probe::Liveness, status);
         ProbeReport {
             probe: Probe::Liveness,
             status,
@@ -156,6 +162,11 @@ impl<S: Send + Sync + 'static> Health<S> {
         } else {
             Status::Starting
         };
+        // Only the answer in force is published: shutdown may have begun
+        // while the checks ran.
+        if !self.is_shutting_down() {
+            self.inner.events.probe(Probe::Readiness, status);
+        }
         report(status, checks)
     }
 
@@ -223,7 +234,34 @@ impl<S: Send + Sync + 'static> Health<S> {
     pub fn begin_shutdown(&self) {
         if !self.inner.shutdown.send_replace(true) {
             tracing::info!("shutdown begun: readiness now answers shutting_down");
+            self.inner.events.probe(Probe::Readiness, Status::ShuttingDown);
         }
+    }
+
+    /// Every change of the health state from now on: each check's reported
+    /// state (after thresholds) and each probe's answer. See [`Transitions`]
+    /// for what happens to a subscriber that falls behind.
+    ///
+    /// ```
+    /// use health_core::prelude::*;
+    /// use health_core::{CheckState, Transition};
+    ///
+    /// #[health_check(critical)]
+    /// async fn db(_state: &()) -> Result<(), String> {
+    ///     Err("connection refused".into())
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let health = Health::builder(()).build().unwrap();
+    /// let mut changes = health.subscribe();
+    /// health.readiness().await;
+    /// let Some(Ok(Transition::Check(change))) = changes.recv().await else { panic!() };
+    /// assert_eq!((change.check(), change.from, change.to), ("db", CheckState::Pending, CheckState::Failing));
+    /// # }
+    /// ```
+    pub fn subscribe(&self) -> Transitions {
+        self.inner.events.subscribe()
     }
 
     /// Whether shutdown has begun.
@@ -296,8 +334,29 @@ impl<S: Send + Sync + 'static> Inner<S> {
             && self.slots_in(Some(Probe::Startup)).all(|slot| slot.ever_passed());
         if ready && !self.started.swap(true, Ordering::AcqRel) {
             tracing::info!("start-up complete");
+            self.events.probe(Probe::Startup, Status::Started);
         }
         ready
+    }
+
+    /// Works out every probe's answer from the results as they stand and
+    /// publishes those that changed (after a check's reported state changed).
+    fn publish_probes(&self) {
+        let started = self.latch_started();
+        let now = Instant::now();
+        let background = self.mode == Mode::Background;
+        let results =
+            |probe| -> Vec<CheckResult> { self.slots_in(Some(probe)).map(|s| s.result(now, background)).collect() };
+        self.events
+            .probe(Probe::Liveness, fold_liveness(&results(Probe::Liveness)));
+        if !*self.shutdown.borrow() {
+            let readiness = if started {
+                fold_readiness(&results(Probe::Readiness))
+            } else {
+                Status::Starting
+            };
+            self.events.probe(Probe::Readiness, readiness);
+        }
     }
 }
 

@@ -4,17 +4,21 @@
 use std::any::TypeId;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::time::SystemTime;
 
 use futures_util::future::{FutureExt, Shared};
 use tokio::time::Instant;
 
-use super::origin::Origin;
+use super::events::Events;
+use super::metrics::CheckMetrics;
+use super::Inner;
 use crate::check::{BoxFuture, Check};
 use crate::execute::observe;
 use crate::probe::Probes;
 use crate::result::{CheckName, CheckResult, Observation, Reason};
 use crate::spec::CheckSpec;
+use crate::transition::{CheckState, CheckTransition};
 
 /// A run in flight: its number, and a future every waiting probe can await.
 type InFlight = (u64, Shared<BoxFuture<'static, ()>>);
@@ -26,10 +30,12 @@ pub(crate) struct Slot<S> {
     name: CheckName,
     /// The type `#[health_check]` generated, for checks registered at compile time.
     pub check_type: Option<TypeId>,
-    /// Where the check comes from, for errors.
-    pub origin: Origin,
     check: Box<dyn Check<S>>,
     state: Mutex<SlotState>,
+    /// The registry, told when the check's reported state changes.
+    registry: Weak<Inner<S>>,
+    events: Arc<Events>,
+    metrics: CheckMetrics,
 }
 
 /// What a slot remembers between runs.
@@ -46,20 +52,36 @@ struct SlotState {
     consecutive_failures: u32,
     consecutive_successes: u32,
     last_success: Option<Instant>,
-    /// The verdict last logged, to log transitions only.
-    logged: Option<bool>,
+}
+
+impl SlotState {
+    /// The reported state: passing, failing for a reason, or no verdict yet.
+    fn reported(&self) -> CheckState {
+        match (self.passing, self.last_failure) {
+            (true, _) => CheckState::Passing,
+            (false, Some(_)) => CheckState::Failing,
+            (false, None) => CheckState::Pending,
+        }
+    }
 }
 
 impl<S: Send + Sync + 'static> Slot<S> {
-    pub fn new(check: Box<dyn Check<S>>, check_type: Option<TypeId>, origin: Origin) -> Slot<S> {
-        let spec = check.spec();
+    pub fn new(
+        check: Box<dyn Check<S>>,
+        spec: CheckSpec,
+        check_type: Option<TypeId>,
+        registry: Weak<Inner<S>>,
+        events: Arc<Events>,
+    ) -> Slot<S> {
         Slot {
             name: CheckName::of(&spec),
+            metrics: CheckMetrics::new(&spec.name, spec.critical),
             spec,
             check_type,
-            origin,
             check,
             state: Mutex::default(),
+            registry,
+            events,
         }
     }
 
@@ -119,33 +141,57 @@ impl<S: Send + Sync + 'static> Slot<S> {
         }
     }
 
-    /// Applies one observation: thresholds, history, transition logs.
+    /// Applies one observation: thresholds, metrics, and, when the reported
+    /// state changes, the transition (one log line, one broadcast) and a
+    /// new look at the probes.
     fn record(&self, number: u64, observation: Observation) {
-        let mut slot = self.lock();
-        if slot.in_flight.as_ref().is_some_and(|(n, _)| *n == number) {
-            slot.in_flight = None;
-        }
-        if observation.passed() {
-            slot.consecutive_successes += 1;
-            slot.consecutive_failures = 0;
-            slot.last_success = Some(observation.finished);
-            if slot.consecutive_successes >= self.spec.success_threshold {
-                slot.passing = true;
-                slot.ever_passed = true;
+        self.metrics.run(&observation);
+        let change = {
+            let mut slot = self.lock();
+            if slot.in_flight.as_ref().is_some_and(|(n, _)| *n == number) {
+                slot.in_flight = None;
             }
-        } else {
-            slot.consecutive_failures += 1;
-            slot.consecutive_successes = 0;
-            slot.last_failure = observation.failure;
-            if slot.consecutive_failures >= self.spec.failure_threshold {
-                slot.passing = false;
+            let before = slot.reported();
+            if observation.passed() {
+                slot.consecutive_successes = slot.consecutive_successes.saturating_add(1);
+                slot.consecutive_failures = 0;
+                slot.last_success = Some(observation.finished);
+                if slot.consecutive_successes >= self.spec.success_threshold {
+                    slot.passing = true;
+                    slot.ever_passed = true;
+                }
+            } else {
+                slot.consecutive_failures = slot.consecutive_failures.saturating_add(1);
+                slot.consecutive_successes = 0;
+                slot.last_failure = observation.failure;
+                if slot.consecutive_failures >= self.spec.failure_threshold {
+                    slot.passing = false;
+                }
             }
+            let after = slot.reported();
+            let reason = if after == CheckState::Passing {
+                None
+            } else {
+                slot.last_failure
+            };
+            slot.latest = Some(observation);
+            (before != after).then_some((before, after, reason))
+        };
+        let Some((from, to, reason)) = change else { return };
+        self.metrics.state(to);
+        let error = self.lock().latest.as_ref().and_then(|l| l.error.clone());
+        let transition = CheckTransition {
+            check: self.name.clone(),
+            critical: self.spec.critical,
+            from,
+            to,
+            reason,
+            at: SystemTime::now(),
+        };
+        self.events.check(transition, error.as_deref());
+        if let Some(registry) = self.registry.upgrade() {
+            registry.publish_probes();
         }
-        if slot.logged != Some(slot.passing) {
-            slot.logged = Some(slot.passing);
-            log_transition(&self.spec, slot.passing, &observation);
-        }
-        slot.latest = Some(observation);
     }
 
     /// The reported result if it is younger than the interval (on-demand
@@ -228,17 +274,5 @@ pub(crate) async fn schedule<S: Send + Sync + 'static>(slot: Arc<Slot<S>>, state
             Some(next) => tokio::time::sleep_until(next).await,
             None => tokio::time::sleep(slot.spec.interval).await,
         }
-    }
-}
-
-/// Logs a change of a check's reported verdict (never every observation).
-fn log_transition(spec: &CheckSpec, passing: bool, observation: &Observation) {
-    let check = spec.name.as_ref();
-    if passing {
-        tracing::info!(check, critical = spec.critical, "health check passing");
-    } else {
-        let reason = observation.failure.map_or("pending", Reason::as_str);
-        let error = observation.error.as_deref().unwrap_or("");
-        tracing::warn!(check, critical = spec.critical, reason, error, "health check failing");
     }
 }
