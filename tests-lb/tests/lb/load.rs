@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, MissedTickBehavior};
 
 /// One request every this long.
-const PERIOD: Duration = Duration::from_millis(5);
+const PERIOD: Duration = Duration::from_millis(10);
 
 /// A request that has not answered after this long counts as timed out.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -105,6 +105,7 @@ async fn rolling_restart(scenario: &'static str, drain: Duration) -> Outcomes {
     figures.add("requests sent", outcomes.len());
     figures.add("requests failed", outcomes.failed().count());
     figures.add("failures", outcomes.failures());
+    figures.add("slowest request", secs(outcomes.slowest()));
     for server in SERVERS {
         let stat = lb.latest(server);
         figures.add(
