@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -69,7 +70,7 @@ impl Haproxy {
         let (file, config) = checked_config(&local, dir).await;
 
         let mut command = Command::new(installed("haproxy"));
-        command.arg("-db").arg("-f").arg(&file);
+        command.arg("-db").arg("-f").arg(&file).stdout(Stdio::null());
         let process = Process::spawn("haproxy", command, &dir.join("haproxy.log"));
         let socket = local.stats_socket;
         let samples = Arc::new(Mutex::new(Vec::new()));

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::process::Command;
@@ -82,7 +83,8 @@ http {{
             .arg(dir.join("error.log"))
             .arg("-c")
             .arg(&file)
-            .args(extra);
+            .args(extra)
+            .stdout(Stdio::null());
         command
     };
     check_config("nginx", &mut nginx(&["-t"])).await;

@@ -60,9 +60,12 @@ impl Process {
 
 impl Drop for Process {
     fn drop(&mut self) {
-        // The group may be gone already; the child itself is killed and
-        // reaped by tokio (`kill_on_drop`).
-        let _ = kill_process_group(self.pid, Signal::KILL);
+        // Only while the leader runs: once it is reaped, its pid (and so the
+        // group's id) may belong to someone else. tokio kills and reaps the
+        // child itself (`kill_on_drop`).
+        if let Ok(None) = self.child.try_wait() {
+            let _ = kill_process_group(self.pid, Signal::KILL);
+        }
     }
 }
 

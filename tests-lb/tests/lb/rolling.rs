@@ -25,7 +25,7 @@ use crate::demo::Demo;
 use crate::figures::{secs, Figures};
 use crate::haproxy::{self, Haproxy, SERVERS};
 use crate::load::{Call, Load, Outcomes};
-use crate::Scratch;
+use crate::{docs, Scratch};
 
 /// How long after the old process exited its replacement starts.
 const REPLACEMENT_STARTS_AFTER: Duration = Duration::from_secs(4);
@@ -72,9 +72,9 @@ async fn rolling_restart(scenario: &'static str, drain: Duration) -> Outcomes {
         "HAProxy checks",
         format!(
             "inter {} fall {} rise {}",
-            crate::docs::setting(&lb.config, "inter"),
-            crate::docs::setting(&lb.config, "fall"),
-            crate::docs::setting(&lb.config, "rise"),
+            docs::setting(&lb.config, "inter"),
+            docs::setting(&lb.config, "fall"),
+            docs::setting(&lb.config, "rise"),
         ),
     );
 
@@ -82,7 +82,12 @@ async fn rolling_restart(scenario: &'static str, drain: Duration) -> Outcomes {
     tokio::time::sleep(Duration::from_secs(1)).await;
     for (demo, server) in demos.iter_mut().zip(SERVERS) {
         let stopped = Instant::now();
-        demo_stop(demo, &lb, server, stopped, &mut figures).await;
+        let (out, exited) = tokio::join!(
+            lb.wait_until(server, "out of rotation", GENEROUS, |s| !s.in_rotation()),
+            demo.stop()
+        );
+        figures.add(format!("{server}: SIGTERM → out of rotation"), secs(out - stopped));
+        figures.add(format!("{server}: SIGTERM → process exited"), secs(exited - stopped));
         tokio::time::sleep(REPLACEMENT_STARTS_AFTER).await;
         let started = Instant::now();
         demo.start_again().await;
@@ -115,15 +120,4 @@ async fn rolling_restart(scenario: &'static str, drain: Duration) -> Outcomes {
     }
     figures.publish();
     outcomes
-}
-
-/// SIGTERM to `demo`; records when HAProxy took `server` out and when the
-/// process exited.
-async fn demo_stop(demo: &mut Demo, lb: &Haproxy, server: &str, stopped: Instant, figures: &mut Figures) {
-    let (out, exited) = tokio::join!(
-        lb.wait_until(server, "out of rotation", GENEROUS, |s| !s.in_rotation()),
-        demo.stop()
-    );
-    figures.add(format!("{server}: SIGTERM → out of rotation"), secs(out - stopped));
-    figures.add(format!("{server}: SIGTERM → process exited"), secs(exited - stopped));
 }
