@@ -114,9 +114,12 @@ impl Logged {
         })
     }
 
-    /// Whether `server` was tried for this request.
-    pub fn tried(&self, server: SocketAddr) -> bool {
-        self.tries.iter().any(|(addr, _)| *addr == server.to_string())
+    /// Whether `server` was tried for this request and did not answer it
+    /// (a refused connection shows as `502`).
+    pub fn failed_on(&self, server: SocketAddr) -> bool {
+        self.tries
+            .iter()
+            .any(|(addr, status)| *addr == server.to_string() && !status.starts_with('2'))
     }
 
     /// Whether `server` answered it.
@@ -124,11 +127,6 @@ impl Logged {
         self.tries
             .last()
             .is_some_and(|(addr, status)| *addr == server.to_string() && status.starts_with('2'))
-    }
-
-    /// Whether another upstream was tried after the first.
-    pub fn retried(&self) -> bool {
-        self.tries.len() > 1
     }
 }
 
