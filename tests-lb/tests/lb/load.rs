@@ -48,15 +48,6 @@ impl Call {
     }
 }
 
-impl fmt::Display for Call {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Call::ListOrders => "GET /orders",
-            Call::CreateOrder => "POST /orders",
-        })
-    }
-}
-
 /// How one request ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
