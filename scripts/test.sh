@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, in one command, on a fresh machine:
 #   bash scripts/test.sh
-# Installs what the tests need (cargo-expand for the expansion snapshots),
-# then runs unit, integration, compile-fail (trybuild), expansion (macrotest)
-# and doc tests of every workspace member.
+# Installs what the tests need (cargo-expand for the expansion snapshots,
+# HAProxy and nginx for tests-lb), then runs unit, integration, compile-fail
+# (trybuild), expansion (macrotest) and doc tests of every workspace member.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,21 @@ CARGO_EXPAND_VERSION=1.0.127
 if ! cargo expand --version 2>/dev/null | grep -q "$CARGO_EXPAND_VERSION"; then
   echo "installing cargo-expand $CARGO_EXPAND_VERSION (expansion snapshots need it)"
   cargo install cargo-expand --locked --version "$CARGO_EXPAND_VERSION"
+fi
+
+# tests-lb runs the real load balancers (Debian packages; a missing one
+# fails those tests, naming it). nginx lives in /usr/sbin, which a
+# non-root PATH lacks.
+missing=()
+for binary in haproxy nginx; do
+  PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v "$binary" >/dev/null || missing+=("$binary")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} (tests-lb runs them)"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
 fi
 
 cargo test --workspace --all-features --no-fail-fast

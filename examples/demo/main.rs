@@ -13,6 +13,8 @@
 //! temporary directory), `REDIS_URL` (default: none, so readiness is 200
 //! `degraded`), `WARMUP_SECS` (3, how long the catalog loads),
 //! `DRAIN_SECS` (5, how long listeners keep answering after SIGTERM).
+//! Both durations take fractions of a second (`DRAIN_SECS=1.5`), so a
+//! drain can match a load balancer's `interval × threshold` exactly.
 
 mod checks;
 mod db;
@@ -52,6 +54,14 @@ impl Config {
         let port = |name: &str, default: u16| -> Result<u16, String> {
             u16::try_from(number(name, u64::from(default))?).map_err(|_| format!("{name} is not a port"))
         };
+        let seconds = |name: &str, default: u64| -> Result<Duration, String> {
+            var(name).map_or(Ok(Duration::from_secs(default)), |v| {
+                v.parse()
+                    .ok()
+                    .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                    .ok_or_else(|| format!("{name}={v:?} is not a number of seconds"))
+            })
+        };
         let default_db = std::env::temp_dir().join("health-core-demo.sqlite3");
         Ok(Config {
             port: port("PORT", 8080)?,
@@ -59,8 +69,8 @@ impl Config {
             health_token: var("HEALTH_TOKEN"),
             database_url: var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}", default_db.display())),
             redis_url: var("REDIS_URL"),
-            warmup: Duration::from_secs(number("WARMUP_SECS", 3)?),
-            drain: Duration::from_secs(number("DRAIN_SECS", 5)?),
+            warmup: seconds("WARMUP_SECS", 3)?,
+            drain: seconds("DRAIN_SECS", 5)?,
         })
     }
 }
