@@ -2,7 +2,7 @@
 # The whole test suite, in one command, on a fresh machine:
 #   bash scripts/test.sh
 # Installs what the tests need (cargo-expand for the expansion snapshots,
-# HAProxy and nginx for tests-lb), then runs unit, integration, compile-fail
+# HAProxy and nginx for tests-lb, Prometheus for the demo's metrics), then runs unit, integration, compile-fail
 # (trybuild), expansion (macrotest) and doc tests of every workspace member.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,15 +13,15 @@ if ! cargo expand --version 2>/dev/null | grep -q "$CARGO_EXPAND_VERSION"; then
   cargo install cargo-expand --locked --version "$CARGO_EXPAND_VERSION"
 fi
 
-# tests-lb runs the real load balancers (Debian packages; a missing one
-# fails those tests, naming it). nginx lives in /usr/sbin, which a
-# non-root PATH lacks.
+# tests-lb runs the real load balancers, examples/tests/prometheus.rs a real
+# Prometheus (Debian packages named like their binaries; a missing one fails
+# those tests, naming it). nginx lives in /usr/sbin, which a non-root PATH lacks.
 missing=()
-for binary in haproxy nginx; do
+for binary in haproxy nginx prometheus; do
   PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v "$binary" >/dev/null || missing+=("$binary")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing ${missing[*]} (tests-lb runs them)"
+  echo "installing ${missing[*]} (the end-to-end tests run them)"
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -q

@@ -7,8 +7,11 @@
 //! cargo run -p examples --bin demo -- --print-k8s-probes
 //! ```
 //!
+//! The checks run in background mode (each on its own schedule; probes only
+//! read), and their metrics are served on the admin listener's `/metrics`.
+//!
 //! Environment: `PORT` (8080), `ADMIN_PORT` (9090, loopback only, serves
-//! `/health/deep`), `HEALTH_TOKEN` (also serve the deep endpoint on `PORT`
+//! `/health/deep` and `/metrics`), `HEALTH_TOKEN` (also serve the deep endpoint on `PORT`
 //! to this bearer token), `DATABASE_URL` (default: a SQLite file in the
 //! temporary directory), `REDIS_URL` (default: none, so readiness is 200
 //! `degraded`), `WARMUP_SECS` (3, how long the catalog loads),
@@ -18,6 +21,7 @@
 
 mod checks;
 mod db;
+mod metrics;
 mod routes;
 
 use std::future::IntoFuture;
@@ -77,14 +81,19 @@ impl Config {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
-    match run().await {
+    let print_k8s_probes = std::env::args().any(|arg| arg == "--print-k8s-probes");
+    // Printing the probes is a one-shot command: its stderr carries only
+    // warnings about the probes, not the checks' first runs.
+    if !print_k8s_probes {
+        tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+            )
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init();
+    }
+    match run(print_k8s_probes).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("demo: {error}");
@@ -93,7 +102,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), Box<dyn std::error::Error>> {
+async fn run(print_k8s_probes: bool) -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
     let state = Arc::new(AppState {
         db: Db::connect_lazy(&config.database_url).map_err(|e| format!("DATABASE_URL: {e}"))?,
@@ -106,11 +115,14 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         catalog: Catalog::new(),
         heartbeat: Heartbeat::new(),
     });
+    // The exporter first: the registry registers its metrics when built.
+    let metrics = metrics::install()?;
     let health = Health::builder_shared(Arc::clone(&state))
         .version(env!("CARGO_PKG_VERSION"))
+        .background()
         .build()?;
 
-    if std::env::args().any(|arg| arg == "--print-k8s-probes") {
+    if print_k8s_probes {
         let probes = KubernetesProbes::new(&health)
             .port(config.port)
             .drain_delay(config.drain)
@@ -137,6 +149,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let port = listener.local_addr()?.port();
     let admin = health
         .http()
+        .metrics(move || metrics.render())
         .drain_delay(config.drain)
         .bind_admin(SocketAddr::from((Ipv4Addr::LOCALHOST, config.admin_port)))
         .await?;
@@ -157,6 +170,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("  curl -i http://127.0.0.1:{port}/health/startup");
     println!("  curl -i -H 'Accept: application/health+json' http://127.0.0.1:{port}/health/ready");
     println!("  curl -s http://127.0.0.1:{admin_port}/health/deep");
+    println!("  curl -s http://127.0.0.1:{admin_port}/metrics");
     println!("  curl -s http://127.0.0.1:{port}/orders -H 'content-type: application/json' -d '{{\"item\":\"tea\",\"quantity\":2}}'");
     println!("  curl -s http://127.0.0.1:{port}/status");
 

@@ -79,6 +79,8 @@ mod health_report;
 pub mod http;
 mod join;
 pub mod kubernetes;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 mod outcome;
 mod probe;
 mod probe_report;

@@ -1,19 +1,7 @@
-//! What a registry records through the [`metrics`](https://docs.rs/metrics)
-//! facade (feature `metrics`): the application installs the exporter. The
-//! handles are registered once, when the registry is built, so recording a
-//! run costs a few atomic operations, and nothing without an exporter.
-//!
-//! | metric | type | labels |
-//! |---|---|---|
-//! | `health_check_up` | gauge, 1 or 0: the reported state | `check`, `critical` |
-//! | `health_check_duration_seconds` | histogram of run latency | `check` |
-//! | `health_check_runs_total` | counter | `check`, `outcome` (`pass`, `error`, `timeout`, `panicked`) |
-//! | `health_check_transitions_total` | counter | `check`, `to` (`pass`, `fail`) |
-//! | `health_check_last_success_timestamp_seconds` | gauge, Unix time | `check` |
-//! | `health_probe_status` | gauge, 1 for the current answer, 0 for the others | `probe`, `status` |
-//!
-//! Labels are bounded: check names are fixed when the registry is built, and
-//! no error text ever becomes a label.
+//! Recording through the [`metrics`](https://docs.rs/metrics) facade
+//! (feature `metrics`; names and labels in [`crate::metrics`]). The handles
+//! are registered once, when the registry is built, so recording a run
+//! costs a few atomic operations, and nothing without an exporter.
 
 pub(crate) use imp::{CheckMetrics, ProbeMetrics};
 
@@ -22,6 +10,8 @@ mod imp {
     use std::time::{SystemTime, UNIX_EPOCH};
 
     use metrics::{counter, gauge, histogram, Counter, Gauge, Histogram};
+
+    use crate::metrics::{CHECK_DURATION, CHECK_LAST_SUCCESS, CHECK_RUNS, CHECK_TRANSITIONS, CHECK_UP, PROBE_STATUS};
 
     use crate::probe::Probe;
     use crate::result::{Observation, Reason};
@@ -44,16 +34,16 @@ mod imp {
             let check = check.to_owned();
             let critical = if critical { "true" } else { "false" };
             let runs = ["pass", "error", "timeout", "panicked"]
-                .map(|outcome| counter!("health_check_runs_total", "check" => check.clone(), "outcome" => outcome));
-            let up = gauge!("health_check_up", "check" => check.clone(), "critical" => critical);
+                .map(|outcome| counter!(CHECK_RUNS, "check" => check.clone(), "outcome" => outcome));
+            let up = gauge!(CHECK_UP, "check" => check.clone(), "critical" => critical);
             up.set(0.0);
             CheckMetrics {
                 up,
-                duration: histogram!("health_check_duration_seconds", "check" => check.clone()),
+                duration: histogram!(CHECK_DURATION, "check" => check.clone()),
                 runs,
-                to_pass: counter!("health_check_transitions_total", "check" => check.clone(), "to" => "pass"),
-                to_fail: counter!("health_check_transitions_total", "check" => check.clone(), "to" => "fail"),
-                last_success: gauge!("health_check_last_success_timestamp_seconds", "check" => check),
+                to_pass: counter!(CHECK_TRANSITIONS, "check" => check.clone(), "to" => "pass"),
+                to_fail: counter!(CHECK_TRANSITIONS, "check" => check.clone(), "to" => "fail"),
+                last_success: gauge!(CHECK_LAST_SUCCESS, "check" => check),
             }
         }
 
@@ -92,8 +82,7 @@ mod imp {
                 .into_iter()
                 .flat_map(|probe| {
                     Status::of_probe(probe).iter().map(move |&status| {
-                        let gauge =
-                            gauge!("health_probe_status", "probe" => probe.as_str(), "status" => status.as_str());
+                        let gauge = gauge!(PROBE_STATUS, "probe" => probe.as_str(), "status" => status.as_str());
                         (probe, status, gauge)
                     })
                 })

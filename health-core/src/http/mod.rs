@@ -41,11 +41,21 @@ pub struct Paths {
     pub startup: String,
     /// Deep diagnostics, default `/health/deep`.
     pub deep: String,
+    /// Metrics in the Prometheus text format, default `/metrics` (served
+    /// only with [`HealthHttp::metrics`]).
+    pub metrics: String,
 }
 
 impl Paths {
     /// The deep endpoint's default path.
     pub const DEFAULT_DEEP: &'static str = "/health/deep";
+    /// The metrics endpoint's default path.
+    pub const DEFAULT_METRICS: &'static str = "/metrics";
+
+    /// The probe and deep paths, always served.
+    pub(crate) fn health(&self) -> [&str; 4] {
+        [&self.live, &self.ready, &self.startup, &self.deep]
+    }
 }
 
 impl Default for Paths {
@@ -55,6 +65,7 @@ impl Default for Paths {
             ready: Probe::Readiness.default_path().into(),
             startup: Probe::Startup.default_path().into(),
             deep: Paths::DEFAULT_DEEP.into(),
+            metrics: Paths::DEFAULT_METRICS.into(),
         }
     }
 }
@@ -87,7 +98,11 @@ pub struct HealthHttp<S> {
     admin_listener: bool,
     drain_delay: Duration,
     handle_signals: bool,
+    metrics: Option<RenderMetrics>,
 }
+
+/// Renders the metrics text an exporter holds.
+type RenderMetrics = Arc<dyn Fn() -> String + Send + Sync>;
 
 impl<S> Clone for HealthHttp<S> {
     fn clone(&self) -> Self {
@@ -98,6 +113,7 @@ impl<S> Clone for HealthHttp<S> {
             admin_listener: self.admin_listener,
             drain_delay: self.drain_delay,
             handle_signals: self.handle_signals,
+            metrics: self.metrics.clone(),
         }
     }
 }
@@ -111,6 +127,7 @@ impl<S> std::fmt::Debug for HealthHttp<S> {
             .field("admin_listener", &self.admin_listener)
             .field("drain_delay", &self.drain_delay)
             .field("handle_signals", &self.handle_signals)
+            .field("metrics", &self.metrics.is_some())
             .finish()
     }
 }
@@ -126,6 +143,7 @@ impl<S: Send + Sync + 'static> Health<S> {
             admin_listener: false,
             drain_delay: HealthHttp::<S>::DEFAULT_DRAIN_DELAY,
             handle_signals: true,
+            metrics: None,
         }
     }
 }
@@ -158,6 +176,23 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// Without, shutdown begins only with [`Health::begin_shutdown`].
     pub fn handle_signals(mut self, handle: bool) -> Self {
         self.handle_signals = handle;
+        self
+    }
+
+    /// Serves `GET /metrics` (see [`Paths::metrics`]) in the Prometheus text
+    /// format, as `render` produces it: the application chooses the exporter
+    /// and hands over its renderer, e.g. `metrics-exporter-prometheus`:
+    ///
+    /// ```ignore
+    /// let exporter = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
+    /// let health = Health::builder(state).build()?; // after the recorder: see feature `metrics`
+    /// let admin = health.http().metrics(move || exporter.render()).bind_admin(addr).await?;
+    /// ```
+    ///
+    /// Metrics name the checks but carry no error text; like the deep
+    /// endpoint, serve them on an admin listener rather than publicly.
+    pub fn metrics(mut self, render: impl Fn() -> String + Send + Sync + 'static) -> Self {
+        self.metrics = Some(Arc::new(render));
         self
     }
 

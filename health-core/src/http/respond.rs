@@ -13,10 +13,14 @@ use super::HealthHttp;
 use crate::wire::health_json as ietf;
 use crate::Probe;
 
+/// The media type of the Prometheus text exposition format.
+const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+
 /// The endpoint a path names.
 enum Endpoint {
     Probe(Probe),
     Deep,
+    Metrics,
 }
 
 /// The body format the client asked for.
@@ -69,6 +73,10 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
                     }
                 }
             },
+            Endpoint::Metrics => {
+                let text = self.metrics.as_ref().map(|render| render()).unwrap_or_default();
+                response(StatusCode::OK, PROMETHEUS_TEXT, text.into_bytes())
+            }
         }
     }
 
@@ -79,6 +87,7 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
             p if p == paths.ready => Some(Endpoint::Probe(Probe::Readiness)),
             p if p == paths.startup => Some(Endpoint::Probe(Probe::Startup)),
             p if p == paths.deep => Some(Endpoint::Deep),
+            p if p == paths.metrics && self.metrics.is_some() => Some(Endpoint::Metrics),
             _ => None,
         }
     }

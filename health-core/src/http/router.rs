@@ -28,7 +28,9 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
         let http = Arc::new(self);
         let paths = Arc::clone(&http.paths);
         let mut router = Router::new();
-        for path in [&paths.live, &paths.ready, &paths.startup, &paths.deep] {
+        // `/metrics` only when served, so an app's own route does not clash.
+        let metrics = http.metrics.is_some().then_some(paths.metrics.as_str());
+        for path in paths.health().into_iter().chain(metrics) {
             let http = Arc::clone(&http);
             router = router.route(
                 path,

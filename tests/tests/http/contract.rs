@@ -253,10 +253,25 @@ async fn paths_are_configurable() {
         ready: "/readyz".into(),
         startup: "/startupz".into(),
         deep: "/debug/health".into(),
+        metrics: "/debug/metrics".into(),
     };
-    let addr = serve(health.http().paths(paths)).await;
+    let addr = serve(health.http().paths(paths).metrics(|| "up 1\n".into())).await;
     assert_eq!(get(addr, "/livez").await.status, StatusCode::OK);
     assert_eq!(get(addr, "/readyz").await.json()["status"], "ready");
     assert_eq!(get(addr, "/startupz").await.status, StatusCode::OK);
+    assert_eq!(get(addr, "/debug/metrics").await.body, "up 1\n");
     assert_eq!(get(addr, "/health/live").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(addr, "/metrics").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_served_only_when_an_exporter_renders_them() {
+    let health = Health::builder(Service::default()).build().unwrap();
+    let without = serve(health.http()).await;
+    assert_eq!(get(without, "/metrics").await.status, StatusCode::NOT_FOUND);
+    let with = serve(health.http().metrics(|| "# TYPE up gauge\nup 1\n".into())).await;
+    let reply = get(with, "/metrics").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+    assert_eq!(reply.body, "# TYPE up gauge\nup 1\n");
 }

@@ -14,5 +14,6 @@ mod readiness;
 mod registry;
 mod reports;
 mod thresholds;
+mod transitions;
 
 pub use tests::Dependency;
