@@ -13,6 +13,7 @@
 #   (c) cached     our readiness endpoint, on-demand mode (hyper listener)
 #   (d) background our readiness endpoint, background mode (hyper listener)
 #       background-axum  the same through our axum router
+#       background-metrics  (d) with metrics recorded into an installed Prometheus exporter
 #   (e) blackhole  our on-demand readiness over a dependency that never answers
 #   (f) soak       RSS of a background-mode server after 10k and 1M probes
 # Every ping sleeps 5 ms and counts its calls; the control listener of the
@@ -147,7 +148,7 @@ STARTED=$(date +%s)
 } >"$REPORT"
 
 declare -A RPS P50 P99 ERRORS OK NON HWM CPU CPR PRE
-VARIANTS=(static static-timer naive-join naive-seq cached background background-axum)
+VARIANTS=(static static-timer naive-join naive-seq cached background background-axum background-metrics)
 declare -A WHAT=(
   [static]="(a) hyper 1.x, fixed JSON body (our readiness body)"
   [static-timer]="(a') the same with health-core's header-read timeout (a tokio timer per request head)"
@@ -156,6 +157,7 @@ declare -A WHAT=(
   [cached]="(c) ours, on-demand (cached), hyper listener"
   [background]="(d) ours, background, hyper listener"
   [background-axum]="(d') ours, background, axum router"
+  [background-metrics]="(d'') ours, background, metrics exporter installed"
 )
 # Rounds interleave the variants, so that a burst of outside load hits a
 # round rather than a variant; each figure below is the median over rounds.
@@ -212,6 +214,8 @@ done
   echo "| background rps / naive-join rps | $r | ≥ 5 | $(verdict "$r" '>=' 5) |"
   r=$(ratio "${M_RPS[background]}" "${M_RPS[naive-seq]}" 1)
   echo "| background rps / naive-seq rps | $r | ≥ 5 | $(verdict "$r" '>=' 5) |"
+  r=$(ratio "${M_RPS[background-metrics]}" "${M_RPS[background]}")
+  echo "| background-metrics rps / background rps | $r | ≥ 0.95 | $(verdict "$r" '>=' 0.95) |"
   r=$(ratio "${M_RPS[background-axum]}" "${M_RPS[naive-join]}" 1)
   echo "| background-axum rps / naive-join rps (same stack) | $r | ≥ 5 | $(verdict "$r" '>=' 5) |"
   r=$(ratio "${M_RPS[cached]}" "${M_RPS[static]}")

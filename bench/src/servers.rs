@@ -24,6 +24,7 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use metrics_exporter_prometheus::PrometheusBuilder;
 use serde_json::{json, Map, Value};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -71,6 +72,10 @@ pub enum Variant {
     /// Our readiness endpoint in background mode, served by the axum router
     /// of `health-core` (same stack as the hand-written handlers).
     BackgroundAxum,
+    /// `Background` with the `metrics` feature recording into an installed
+    /// Prometheus exporter (`metrics-exporter-prometheus`): what metrics
+    /// cost the probes.
+    BackgroundMetrics,
     /// Our readiness endpoint, on-demand mode, over a dependency that never
     /// answers (50 ms deadline).
     Blackhole,
@@ -78,7 +83,7 @@ pub enum Variant {
 
 impl Variant {
     /// Every variant, in the order of the report.
-    pub const ALL: [Variant; 8] = [
+    pub const ALL: [Variant; 9] = [
         Variant::Static,
         Variant::StaticTimer,
         Variant::NaiveJoin,
@@ -86,6 +91,7 @@ impl Variant {
         Variant::Cached,
         Variant::Background,
         Variant::BackgroundAxum,
+        Variant::BackgroundMetrics,
         Variant::Blackhole,
     ];
 
@@ -99,6 +105,7 @@ impl Variant {
             Variant::Cached => "cached",
             Variant::Background => "background",
             Variant::BackgroundAxum => "background-axum",
+            Variant::BackgroundMetrics => "background-metrics",
             Variant::Blackhole => "blackhole",
         }
     }
@@ -202,7 +209,11 @@ pub async fn spawn(variant: Variant, addr: SocketAddr) -> Result<Running, SpawnE
                 serving,
             )
         }
-        Variant::Cached | Variant::Background => {
+        Variant::Cached | Variant::Background | Variant::BackgroundMetrics => {
+            if variant == Variant::BackgroundMetrics {
+                // Before the registry: it registers its metrics when built.
+                PrometheusBuilder::new().install_recorder()?;
+            }
             let builder = Health::builder(Pings::default());
             let health = match variant {
                 Variant::Cached => builder.build()?,
@@ -247,6 +258,8 @@ pub enum SpawnError {
     Io(io::Error),
     /// The health registry refused its checks.
     Build(BuildError),
+    /// The metrics exporter could not be installed.
+    Metrics(metrics_exporter_prometheus::BuildError),
 }
 
 impl fmt::Display for SpawnError {
@@ -254,6 +267,7 @@ impl fmt::Display for SpawnError {
         match self {
             SpawnError::Io(e) => write!(f, "cannot serve: {e}"),
             SpawnError::Build(e) => write!(f, "cannot build the registry: {e}"),
+            SpawnError::Metrics(e) => write!(f, "cannot install the metrics exporter: {e}"),
         }
     }
 }
@@ -263,6 +277,12 @@ impl std::error::Error for SpawnError {}
 impl From<io::Error> for SpawnError {
     fn from(e: io::Error) -> Self {
         SpawnError::Io(e)
+    }
+}
+
+impl From<metrics_exporter_prometheus::BuildError> for SpawnError {
+    fn from(e: metrics_exporter_prometheus::BuildError) -> Self {
+        SpawnError::Metrics(e)
     }
 }
 
