@@ -2,7 +2,8 @@
 # The whole test suite, in one command, on a fresh machine:
 #   bash scripts/test.sh
 # Installs what the tests need (cargo-expand for the expansion snapshots,
-# HAProxy and nginx for tests-lb, Prometheus for the demo's metrics), then runs unit, integration, compile-fail
+# HAProxy and nginx for tests-lb, Prometheus for the demo's metrics, Chromium
+# for the status page), then runs unit, integration, compile-fail
 # (trybuild), expansion (macrotest) and doc tests of every workspace member.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,10 +15,10 @@ if ! cargo expand --version 2>/dev/null | grep -q "$CARGO_EXPAND_VERSION"; then
 fi
 
 # tests-lb runs the real load balancers, examples/tests/prometheus.rs a real
-# Prometheus (Debian packages named like their binaries; a missing one fails
+# Prometheus, examples/tests/status_page.rs headless Chromium (Debian packages named like their binaries; a missing one fails
 # those tests, naming it). nginx lives in /usr/sbin, which a non-root PATH lacks.
 missing=()
-for binary in haproxy nginx prometheus; do
+for binary in haproxy nginx prometheus chromium; do
   PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v "$binary" >/dev/null || missing+=("$binary")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -79,3 +79,40 @@ pub async fn blackholed(blackhole: &Blackhole) -> Result<(), io::Error> {
     blackhole.calls.fetch_add(1, Ordering::Relaxed);
     std::future::pending().await
 }
+
+/// The soak's dependencies: checked every 10 ms in background mode, the
+/// cache failing every other call, so each check's run history and the
+/// registry's transition history fill up and wrap many times over a soak
+/// (memory must stay flat regardless).
+#[derive(Debug, Default)]
+pub struct Churn {
+    calls: AtomicU64,
+}
+
+impl Churn {
+    /// Calls made so far.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    fn call(&self) -> u64 {
+        self.calls.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// A critical dependency, checked every 10 ms.
+#[health_check(critical, timeout = "250ms", interval = "10ms")]
+pub async fn churn_db(churn: &Churn) -> Result<(), io::Error> {
+    churn.call();
+    Ok(())
+}
+
+/// A flapping cache, checked every 10 ms: every other call fails, so its
+/// state and readiness (`ready` / `degraded`) change on every run.
+#[health_check(timeout = "250ms", interval = "10ms")]
+pub async fn churn_cache(churn: &Churn) -> Result<(), io::Error> {
+    match churn.call() % 2 {
+        0 => Ok(()),
+        _ => Err(io::Error::other("flapping")),
+    }
+}

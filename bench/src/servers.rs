@@ -30,7 +30,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio::time::timeout;
 
-use crate::pings::{ping_broker, ping_cache, ping_db, Blackhole, Pings, PING_DEADLINE};
+use crate::pings::{ping_broker, ping_cache, ping_db, Blackhole, Churn, Pings, PING_DEADLINE};
 
 /// The readiness path every variant but the static one answers on.
 pub const READY_PATH: &str = "/health/ready";
@@ -76,6 +76,9 @@ pub enum Variant {
     /// Prometheus exporter (`metrics-exporter-prometheus`): what metrics
     /// cost the probes.
     BackgroundMetrics,
+    /// Our readiness endpoint in background mode over checks run every
+    /// 10 ms, one flapping: the memory soak, with every history full.
+    Soak,
     /// Our readiness endpoint, on-demand mode, over a dependency that never
     /// answers (50 ms deadline).
     Blackhole,
@@ -83,7 +86,7 @@ pub enum Variant {
 
 impl Variant {
     /// Every variant, in the order of the report.
-    pub const ALL: [Variant; 9] = [
+    pub const ALL: [Variant; 10] = [
         Variant::Static,
         Variant::StaticTimer,
         Variant::NaiveJoin,
@@ -92,6 +95,7 @@ impl Variant {
         Variant::Background,
         Variant::BackgroundAxum,
         Variant::BackgroundMetrics,
+        Variant::Soak,
         Variant::Blackhole,
     ];
 
@@ -106,6 +110,7 @@ impl Variant {
             Variant::Background => "background",
             Variant::BackgroundAxum => "background-axum",
             Variant::BackgroundMetrics => "background-metrics",
+            Variant::Soak => "soak",
             Variant::Blackhole => "blackhole",
         }
     }
@@ -231,6 +236,13 @@ pub async fn spawn(variant: Variant, addr: SocketAddr) -> Result<Running, SpawnE
             let app: Router = health.http().router();
             let serving = tokio::spawn(async move { axum::serve(listener, app).await });
             let timing = timing(&health);
+            running(addr, timing, Arc::new(move || health.state().calls()), serving)
+        }
+        Variant::Soak => {
+            let health = Health::builder(Churn::default()).background().build()?;
+            let server = health.http().handle_signals(false).bind(addr).await?;
+            let (addr, timing) = (server.local_addr(), timing(&health));
+            let serving = tokio::spawn(server.run());
             running(addr, timing, Arc::new(move || health.state().calls()), serving)
         }
         Variant::Blackhole => {

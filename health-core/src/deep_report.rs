@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::history::History;
 use crate::result::CheckResult;
 use crate::status::Status;
 
@@ -19,6 +20,7 @@ pub struct DeepReport {
     pub(crate) uptime: Duration,
     pub(crate) rss_bytes: Option<u64>,
     pub(crate) checks: Vec<CheckResult>,
+    pub(crate) history: Option<History>,
 }
 
 impl DeepReport {
@@ -45,5 +47,10 @@ impl DeepReport {
     /// Every check of the registry.
     pub fn checks(&self) -> &[CheckResult] {
         &self.checks
+    }
+
+    /// The recent past, when asked for ([`Health::deep_with_history`](crate::Health::deep_with_history)).
+    pub fn history(&self) -> Option<&History> {
+        self.history.as_ref()
     }
 }

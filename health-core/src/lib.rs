@@ -75,6 +75,7 @@ mod deep_report;
 mod execute;
 mod health;
 mod health_report;
+pub mod history;
 #[cfg(feature = "http")]
 pub mod http;
 mod join;

@@ -151,6 +151,8 @@ pub struct CheckResult {
     pub(crate) observed_at: Option<Instant>,
     pub(crate) last_success: Option<Instant>,
     pub(crate) consecutive_failures: u32,
+    /// When the reported state last changed.
+    pub(crate) since: Option<Instant>,
 }
 
 impl CheckResult {
@@ -169,6 +171,7 @@ impl CheckResult {
             observed_at: Some(observation.finished),
             last_success: passed.then_some(observation.finished),
             consecutive_failures: u32::from(!passed),
+            since: Some(observation.finished),
         }
     }
 
@@ -223,6 +226,11 @@ impl CheckResult {
         self.last_success.map(wall_time)
     }
 
+    /// When the reported state (passing, failing, pending) last changed.
+    pub fn since(&self) -> Option<SystemTime> {
+        self.since.map(wall_time)
+    }
+
     /// How many runs in a row have failed.
     pub fn consecutive_failures(&self) -> u32 {
         self.consecutive_failures
@@ -236,7 +244,7 @@ impl CheckResult {
 
 /// The wall-clock time of a runtime instant. Runs record only the
 /// monotonic clock (one read fewer per run); reports convert when shown.
-fn wall_time(at: Instant) -> SystemTime {
+pub(crate) fn wall_time(at: Instant) -> SystemTime {
     let age = Instant::now().saturating_duration_since(at);
     SystemTime::now() - age
 }

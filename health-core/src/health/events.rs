@@ -2,11 +2,13 @@
 //! the subscribers' broadcast channel, and the metrics.
 
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
 use tokio::sync::broadcast;
 
 use super::metrics::ProbeMetrics;
+use crate::history::{Ring, TRANSITIONS_KEPT};
 use crate::probe::Probe;
 use crate::status::Status;
 use crate::transition::{CheckState, CheckTransition, ProbeTransition, Transition, Transitions};
@@ -14,6 +16,8 @@ use crate::transition::{CheckState, CheckTransition, ProbeTransition, Transition
 /// The event hub of one registry.
 pub(crate) struct Events {
     sender: broadcast::Sender<Transition>,
+    /// The last transitions, for the status page and the deep report.
+    recent: Mutex<Ring<Transition, TRANSITIONS_KEPT>>,
     /// Per probe, the status last published (an index into [`Status::ALL`]).
     probes: [AtomicU8; 3],
     probe_metrics: ProbeMetrics,
@@ -26,6 +30,7 @@ impl Events {
     pub fn new() -> Events {
         Events {
             sender: broadcast::Sender::new(Transitions::CAPACITY),
+            recent: Mutex::default(),
             probes: [const { AtomicU8::new(UNSET) }; 3],
             probe_metrics: ProbeMetrics::new(),
         }
@@ -58,8 +63,7 @@ impl Events {
                 "health check failing"
             ),
         }
-        // No subscriber is no error.
-        let _ = self.sender.send(Transition::Check(change));
+        self.publish(Transition::Check(change));
     }
 
     /// Records `probe`'s current answer; publishes it if it changed. The
@@ -96,12 +100,27 @@ impl Events {
                 "health probe changed"
             );
         }
-        let _ = self.sender.send(Transition::Probe(ProbeTransition {
+        self.publish(Transition::Probe(ProbeTransition {
             probe,
             from,
             to: status,
             at: SystemTime::now(),
         }));
+    }
+
+    /// Keeps `transition` in the recent ones and sends it to subscribers.
+    fn publish(&self, transition: Transition) {
+        self.recent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(transition.clone());
+        // No subscriber is no error.
+        let _ = self.sender.send(transition);
+    }
+
+    /// The last transitions, oldest first.
+    pub fn recent(&self) -> Vec<Transition> {
+        self.recent.lock().unwrap_or_else(PoisonError::into_inner).to_vec()
     }
 }
 

@@ -22,7 +22,8 @@ use tokio::time::Instant;
 use crate::check::CheckRef;
 use crate::deep_report::DeepReport;
 use crate::health_report::{run_once, CheckSource, HealthReport};
-use crate::probe::Probe;
+use crate::history::History;
+use crate::probe::{Probe, Probes};
 use crate::probe_report::ProbeReport;
 use crate::result::CheckResult;
 use crate::spec::CheckSpec;
@@ -205,6 +206,29 @@ impl<S: Send + Sync + 'static> Health<S> {
             uptime: self.inner.created.elapsed(),
             rss_bytes: crate::process::rss_bytes(),
             checks,
+            history: None,
+        }
+    }
+
+    /// [`deep`](Health::deep), with the recent past: each check's last runs
+    /// and the last transitions (what the status page draws).
+    pub async fn deep_with_history(&self) -> DeepReport {
+        let mut report = self.deep().await;
+        report.history = Some(self.history());
+        report
+    }
+
+    /// Each check's last runs (at most [`RUNS_KEPT`](crate::history::RUNS_KEPT))
+    /// and the last transitions (at most [`TRANSITIONS_KEPT`](crate::history::TRANSITIONS_KEPT)).
+    pub fn history(&self) -> History {
+        History {
+            runs: self
+                .inner
+                .slots
+                .iter()
+                .map(|slot| (slot.name().clone(), slot.spec.timeout, slot.runs()))
+                .collect(),
+            transitions: self.inner.events.recent(),
         }
     }
 
@@ -285,6 +309,14 @@ impl<S: Send + Sync + 'static> Inner<S> {
             .filter(move |slot| probe.is_none_or(|p| slot.spec.in_probe(p)))
     }
 
+    /// Whether `slot`'s check still runs on its own schedule (background
+    /// mode), so an old result means the scheduler is stuck (`stale`). A
+    /// startup-only check stops once start-up completed: its last result
+    /// stands.
+    fn scheduled(&self, slot: &Slot<S>) -> bool {
+        self.mode == Mode::Background && !(slot.spec.probes == Probes::STARTUP && self.started.load(Ordering::Acquire))
+    }
+
     /// Refreshes the checks of `probe` (on-demand mode) and returns their results.
     async fn current(&self, probe: Option<Probe>) -> Vec<CheckResult> {
         if self.mode == Mode::OnDemand {
@@ -307,9 +339,10 @@ impl<S: Send + Sync + 'static> Inner<S> {
 
     /// The results of the checks of `probe` as they stand.
     fn snapshot(&self, probe: Option<Probe>) -> Vec<CheckResult> {
-        let background = self.mode == Mode::Background;
         let now = Instant::now();
-        self.slots_in(probe).map(|slot| slot.result(now, background)).collect()
+        self.slots_in(probe)
+            .map(|slot| slot.result(now, self.scheduled(slot)))
+            .collect()
     }
 
     /// Whether start-up has completed, refreshing the startup checks first
@@ -344,9 +377,11 @@ impl<S: Send + Sync + 'static> Inner<S> {
     fn publish_probes(&self) {
         let started = self.latch_started();
         let now = Instant::now();
-        let background = self.mode == Mode::Background;
-        let results =
-            |probe| -> Vec<CheckResult> { self.slots_in(Some(probe)).map(|s| s.result(now, background)).collect() };
+        let results = |probe| -> Vec<CheckResult> {
+            self.slots_in(Some(probe))
+                .map(|s| s.result(now, self.scheduled(s)))
+                .collect()
+        };
         self.events
             .probe(Probe::Liveness, fold_liveness(&results(Probe::Liveness)));
         if !*self.shutdown.borrow() {
@@ -363,13 +398,12 @@ impl<S: Send + Sync + 'static> Inner<S> {
 impl<S: Send + Sync + 'static> CheckSource<S> for Health<S> {
     async fn result(&self, check: CheckRef<S>) -> CheckResult {
         let wanted = Some(check.type_id());
-        let background = self.inner.mode == Mode::Background;
         match self.inner.slots.iter().find(|slot| slot.check_type == wanted) {
             Some(slot) => {
-                if !background {
+                if self.inner.mode == Mode::OnDemand {
                     slot.refresh(&self.inner.state).await;
                 }
-                slot.result(Instant::now(), background)
+                slot.result(Instant::now(), self.inner.scheduled(slot))
             }
             // Left out of this registry: run it once, as `collect` would.
             None => run_once(&*self.inner.state, check).await,

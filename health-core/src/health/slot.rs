@@ -15,6 +15,7 @@ use super::metrics::CheckMetrics;
 use super::Inner;
 use crate::check::{BoxFuture, Check};
 use crate::execute::observe;
+use crate::history::{Ring, Run, RUNS_KEPT};
 use crate::probe::Probes;
 use crate::result::{CheckName, CheckResult, Observation, Reason};
 use crate::spec::CheckSpec;
@@ -52,6 +53,10 @@ struct SlotState {
     consecutive_failures: u32,
     consecutive_successes: u32,
     last_success: Option<Instant>,
+    /// When the reported state last changed.
+    since: Option<Instant>,
+    /// The last runs.
+    runs: Ring<Run, RUNS_KEPT>,
 }
 
 impl SlotState {
@@ -174,6 +179,14 @@ impl<S: Send + Sync + 'static> Slot<S> {
             } else {
                 slot.last_failure
             };
+            if before != after {
+                slot.since = Some(observation.finished);
+            }
+            slot.runs.push(Run {
+                finished: observation.finished,
+                latency: observation.latency,
+                failure: observation.failure,
+            });
             slot.latest = Some(observation);
             (before != after).then_some((before, after, reason))
         };
@@ -248,7 +261,18 @@ impl<S: Send + Sync + 'static> Slot<S> {
             observed_at: latest.map(|l| l.finished),
             last_success: slot.last_success,
             consecutive_failures: slot.consecutive_failures,
+            since: slot.since,
         }
+    }
+
+    /// The name results carry.
+    pub fn name(&self) -> &CheckName {
+        &self.name
+    }
+
+    /// The last runs, oldest first.
+    pub fn runs(&self) -> Vec<Run> {
+        self.lock().runs.to_vec()
     }
 
     /// Whether the reported verdict has ever been passing (startup gate).

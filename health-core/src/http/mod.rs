@@ -99,6 +99,7 @@ pub struct HealthHttp<S> {
     drain_delay: Duration,
     handle_signals: bool,
     metrics: Option<RenderMetrics>,
+    page_refresh: Option<Duration>,
 }
 
 /// Renders the metrics text an exporter holds.
@@ -114,6 +115,7 @@ impl<S> Clone for HealthHttp<S> {
             drain_delay: self.drain_delay,
             handle_signals: self.handle_signals,
             metrics: self.metrics.clone(),
+            page_refresh: self.page_refresh,
         }
     }
 }
@@ -128,6 +130,7 @@ impl<S> std::fmt::Debug for HealthHttp<S> {
             .field("drain_delay", &self.drain_delay)
             .field("handle_signals", &self.handle_signals)
             .field("metrics", &self.metrics.is_some())
+            .field("page_refresh", &self.page_refresh)
             .finish()
     }
 }
@@ -144,6 +147,7 @@ impl<S: Send + Sync + 'static> Health<S> {
             drain_delay: HealthHttp::<S>::DEFAULT_DRAIN_DELAY,
             handle_signals: true,
             metrics: None,
+            page_refresh: Some(HealthHttp::<S>::DEFAULT_PAGE_REFRESH),
         }
     }
 }
@@ -151,6 +155,8 @@ impl<S: Send + Sync + 'static> Health<S> {
 impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// How long a draining listener keeps answering after shutdown began.
     pub const DEFAULT_DRAIN_DELAY: Duration = Duration::from_secs(5);
+    /// How often the status page reloads itself by default.
+    pub const DEFAULT_PAGE_REFRESH: Duration = Duration::from_secs(10);
 
     /// Serves the endpoints at other paths.
     pub fn paths(mut self, paths: Paths) -> Self {
@@ -193,6 +199,13 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// endpoint, serve them on an admin listener rather than publicly.
     pub fn metrics(mut self, render: impl Fn() -> String + Send + Sync + 'static) -> Self {
         self.metrics = Some(Arc::new(render));
+        self
+    }
+
+    /// How often the status page (`/health/deep` in a browser) reloads
+    /// itself; `None` for never.
+    pub fn page_refresh(mut self, every: Option<Duration>) -> Self {
+        self.page_refresh = every;
         self
     }
 

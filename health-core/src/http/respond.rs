@@ -2,7 +2,10 @@
 //! access, independent of the server that carries them.
 
 use bytes::Bytes;
-use http::header::{HeaderValue, ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::header::{
+    HeaderValue, ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY,
+    WWW_AUTHENTICATE, X_CONTENT_TYPE_OPTIONS,
+};
 use http::request::Parts;
 use http::{HeaderMap, Method, Response, StatusCode};
 use http_body_util::Full;
@@ -11,6 +14,7 @@ use serde::Serialize;
 use super::access::{decide, DeepDecision};
 use super::HealthHttp;
 use crate::wire::health_json as ietf;
+use crate::wire::html;
 use crate::Probe;
 
 /// The media type of the Prometheus text exposition format.
@@ -28,6 +32,7 @@ enum Endpoint {
 enum Format {
     Json,
     HealthJson,
+    Html,
 }
 
 impl<S: Send + Sync + 'static> HealthHttp<S> {
@@ -45,14 +50,14 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
                 .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
             return response;
         }
-        let format = negotiate(&request.headers);
+        let format = negotiate(&request.headers, &endpoint);
         match endpoint {
             Endpoint::Probe(probe) => {
                 let report = self.health.probe(probe).await;
                 let status = report.http_status();
                 match format {
-                    Format::Json => body(status, format, &report),
                     Format::HealthJson => body(status, format, &ietf::probe_body(&report)),
+                    Format::Json | Format::Html => body(status, Format::Json, &report),
                 }
             }
             Endpoint::Deep => match decide(self.deep_token.as_ref(), self.admin_listener, &request.headers) {
@@ -65,11 +70,15 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
                     response
                 }
                 DeepDecision::Granted => {
-                    let report = self.health.deep().await;
+                    let report = match format == Format::Html || wants_history(request) {
+                        true => self.health.deep_with_history().await,
+                        false => self.health.deep().await,
+                    };
                     let status = report.status().http_status();
                     match format {
                         Format::Json => body(status, format, &report),
                         Format::HealthJson => body(status, format, &ietf::deep_body(&report)),
+                        Format::Html => page(status, html::page(&report, self.page_refresh)),
                     }
                 }
             },
@@ -93,37 +102,55 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     }
 }
 
-/// `application/health+json` when the client accepts it (with a non-zero
-/// quality), else plain JSON.
-fn negotiate(headers: &HeaderMap) -> Format {
-    let wants_health_json = headers
+/// The quality the `Accept` header gives `media_type` (exactly, not through
+/// a wildcard), if it names it.
+fn quality(headers: &HeaderMap, media_type: &str) -> Option<f32> {
+    headers
         .get_all(ACCEPT)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
-        .any(|range| {
+        .filter_map(|range| {
             let mut parts = range.split(';').map(str::trim);
-            let media_type = parts.next().unwrap_or_default();
-            let refused = parts.any(|param| {
-                param
-                    .strip_prefix("q=")
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .is_some_and(|q| q == 0.0)
-            });
-            media_type.eq_ignore_ascii_case(ietf::CONTENT_TYPE) && !refused
-        });
-    if wants_health_json {
-        Format::HealthJson
-    } else {
-        Format::Json
+            let named = parts.next().unwrap_or_default();
+            let q = parts
+                .find_map(|param| param.strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.parse::<f32>().ok())?;
+            named.eq_ignore_ascii_case(media_type).then_some(q)
+        })
+        .reduce(f32::max)
+}
+
+/// `application/health+json` when the client accepts it; for the deep
+/// endpoint, HTML when the client asks for `text/html` over JSON (a
+/// browser); else plain JSON.
+fn negotiate(headers: &HeaderMap, endpoint: &Endpoint) -> Format {
+    let accepted = |media_type| quality(headers, media_type).is_some_and(|q| q > 0.0);
+    if accepted(ietf::CONTENT_TYPE) {
+        return Format::HealthJson;
     }
+    let html = quality(headers, "text/html").unwrap_or(0.0);
+    let json = quality(headers, "application/json").unwrap_or(0.0);
+    if matches!(endpoint, Endpoint::Deep) && html > 0.0 && html >= json {
+        return Format::Html;
+    }
+    Format::Json
+}
+
+/// Whether the query asks for the deep report's history (`?history=1`).
+fn wants_history(request: &Parts) -> bool {
+    request.uri.query().is_some_and(|query| {
+        query
+            .split('&')
+            .any(|pair| matches!(pair, "history" | "history=1" | "history=true"))
+    })
 }
 
 /// `value` as JSON in the negotiated format, or a 500 if it cannot be serialized.
 fn body(status: u16, format: Format, value: &impl Serialize) -> Response<Full<Bytes>> {
     let content_type = match format {
-        Format::Json => "application/json",
         Format::HealthJson => ietf::CONTENT_TYPE,
+        Format::Json | Format::Html => "application/json",
     };
     match serde_json::to_vec(value) {
         Ok(bytes) => {
@@ -135,6 +162,21 @@ fn body(status: u16, format: Format, value: &impl Serialize) -> Response<Full<By
             &format!("cannot serialize the report: {e}"),
         ),
     }
+}
+
+/// The status page, with headers that let nothing load or run but its own
+/// style sheet.
+fn page(status: u16, text: String) -> Response<Full<Bytes>> {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let mut response = response(status, "text/html; charset=utf-8", text.into_bytes());
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(html::content_security_policy()),
+    );
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
 }
 
 /// `{"error":"<message>"}` with `status`.

@@ -17,11 +17,13 @@ use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 
 use crate::deep_report::DeepReport;
 use crate::health_report::HealthReport;
+use crate::history::{History, Run};
 use crate::outcome::{DetailValue, Details};
 use crate::probe::Probe;
 use crate::probe_report::ProbeReport;
 use crate::result::{CheckResult, PublicCheck, Reason};
 use crate::status::Status;
+use crate::transition::Transition;
 
 impl Serialize for Status {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -138,6 +140,9 @@ impl Serialize for DeepReport {
         map.serialize_entry("uptime_seconds", &self.uptime().as_secs())?;
         map.serialize_entry("rss_mb", &self.rss_bytes().map(megabytes))?;
         map.serialize_entry("checks", &DeepChecks(self.checks()))?;
+        if let Some(history) = self.history() {
+            map.serialize_entry("history", history)?;
+        }
         map.end()
     }
 }
@@ -171,10 +176,90 @@ impl Serialize for DeepCheck<'_> {
         map.serialize_entry("probes", &c.probes().iter().map(Probe::as_str).collect::<Vec<_>>())?;
         map.serialize_entry("latency_ms", &c.latency().map(millis))?;
         map.serialize_entry("last_success", &c.last_success().map(rfc3339))?;
+        map.serialize_entry("since", &c.since().map(rfc3339))?;
         map.serialize_entry("consecutive_failures", &c.consecutive_failures())?;
         map.serialize_entry("error", &c.error())?;
         map.serialize_entry("details", c.details())?;
         map.end()
+    }
+}
+
+/// `{"runs":{name:[{"at":..,"latency_ms":..,"status":..,"reason":..}]},"transitions":[..]}`,
+/// oldest first.
+impl Serialize for History {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Runs<'a>(&'a [Run]);
+        impl Serialize for Runs<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(RunEntry))
+            }
+        }
+        let mut map = serializer.serialize_map(Some(2))?;
+        let runs = self.checks().map(|(name, _, runs)| (name, Runs(runs)));
+        map.serialize_entry("runs", &MapOf(runs))?;
+        map.serialize_entry("transitions", &SeqOf(self.transitions().iter().map(TransitionEntry)))?;
+        map.end()
+    }
+}
+
+/// One run in the history.
+struct RunEntry<'a>(&'a Run);
+
+impl Serialize for RunEntry<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let run = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("at", &rfc3339(run.finished()))?;
+        map.serialize_entry("latency_ms", &millis(run.latency()))?;
+        map.serialize_entry("status", if run.passed() { "pass" } else { "fail" })?;
+        if let Some(reason) = run.reason() {
+            map.serialize_entry("reason", &reason)?;
+        }
+        map.end()
+    }
+}
+
+/// One transition in the history: `{"at","check"|"probe","from","to"[,"reason"]}`.
+struct TransitionEntry<'a>(&'a Transition);
+
+impl Serialize for TransitionEntry<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("at", &rfc3339(self.0.at()))?;
+        match self.0 {
+            Transition::Check(change) => {
+                map.serialize_entry("check", change.check())?;
+                map.serialize_entry("from", change.from.as_str())?;
+                map.serialize_entry("to", change.to.as_str())?;
+                if let Some(reason) = change.reason {
+                    map.serialize_entry("reason", &reason)?;
+                }
+            }
+            Transition::Probe(change) => {
+                map.serialize_entry("probe", change.probe.as_str())?;
+                map.serialize_entry("from", &change.from)?;
+                map.serialize_entry("to", &change.to)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// Pairs serialized as a map.
+struct MapOf<I>(I);
+
+impl<K: Serialize, V: Serialize, I: Iterator<Item = (K, V)> + Clone> Serialize for MapOf<I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.clone())
+    }
+}
+
+/// Items serialized as a sequence.
+struct SeqOf<I>(I);
+
+impl<T: Serialize, I: Iterator<Item = T> + Clone> Serialize for SeqOf<I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.clone())
     }
 }
 

@@ -8,6 +8,7 @@ mod bounded;
 mod client;
 mod contract;
 mod deep;
+mod page;
 mod shutdown;
 
 use std::net::SocketAddr;

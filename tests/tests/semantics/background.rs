@@ -158,3 +158,23 @@ async fn the_longest_durations_neither_panic_nor_go_stale() {
         assert!(ready.check("yearly").unwrap().passed());
     }
 }
+
+#[derive(Default)]
+struct Booting;
+
+#[health_check(startup, timeout = "100ms", interval = "500ms")]
+async fn models_loaded(_state: &Booting) -> bool {
+    true
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_startup_check_is_not_stale_once_start_up_stopped_its_schedule() {
+    let health = Health::builder(Booting).background().build().unwrap();
+    settle().await;
+    assert_eq!(health.startup().await.status(), Status::Started);
+    tokio::time::advance(Duration::from_secs(3600)).await;
+    settle().await;
+    let deep = health.deep().await;
+    let check = deep.checks().iter().find(|c| c.name() == "models_loaded").unwrap();
+    assert!(check.passed(), "its last result stands: {:?}", check.reason());
+}
