@@ -18,7 +18,6 @@ mod respond;
 mod router;
 #[cfg(feature = "server")]
 mod server;
-mod shutdown;
 
 use std::sync::Arc;
 use std::time::Duration;
