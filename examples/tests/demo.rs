@@ -156,20 +156,7 @@ async fn sigterm_flips_readiness_keeps_liveness_then_exits() {
 
 #[test]
 fn printed_kubernetes_probes_cover_the_deadlines_and_match_the_manifest() {
-    let printed = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .arg("--print-k8s-probes")
-        .env_remove("DRAIN_SECS")
-        .env_remove("WARMUP_SECS")
-        .env_remove("PORT")
-        .output()
-        .unwrap();
-    assert!(printed.status.success());
-    assert!(
-        printed.stderr.is_empty(),
-        "no warnings: {}",
-        String::from_utf8_lossy(&printed.stderr)
-    );
-    let generated: serde_yaml::Value = serde_yaml::from_slice(&printed.stdout).expect("valid YAML");
+    let generated = printed_probes(&[]);
     let container = &generated["containers"][0];
 
     // The demo's deadlines: primary_db 2 s (readiness), event_loop 100 ms
@@ -198,10 +185,22 @@ fn printed_kubernetes_probes_cover_the_deadlines_and_match_the_manifest() {
 
 #[test]
 fn printed_grpc_probes_match_the_grpc_manifest() {
+    let generated = printed_probes(&["--grpc"]);
+    let readiness = &generated["containers"][0]["readinessProbe"];
+    assert_eq!(readiness["grpc"]["port"], 50051);
+    assert_eq!(readiness["grpc"]["service"], "readiness");
+    assert_matches_manifest(&generated, "deployment-grpc.yaml");
+}
+
+/// What `demo --print-k8s-probes <args>` prints with the default settings;
+/// fails on any warning.
+fn printed_probes(args: &[&str]) -> serde_yaml::Value {
     let printed = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(["--print-k8s-probes", "--grpc"])
+        .arg("--print-k8s-probes")
+        .args(args)
         .env_remove("DRAIN_SECS")
         .env_remove("WARMUP_SECS")
+        .env_remove("PORT")
         .env_remove("GRPC_PORT")
         .output()
         .unwrap();
@@ -211,11 +210,7 @@ fn printed_grpc_probes_match_the_grpc_manifest() {
         "no warnings: {}",
         String::from_utf8_lossy(&printed.stderr)
     );
-    let generated: serde_yaml::Value = serde_yaml::from_slice(&printed.stdout).expect("valid YAML");
-    let readiness = &generated["containers"][0]["readinessProbe"];
-    assert_eq!(readiness["grpc"]["port"], 50051);
-    assert_eq!(readiness["grpc"]["service"], "readiness");
-    assert_matches_manifest(&generated, "deployment-grpc.yaml");
+    serde_yaml::from_slice(&printed.stdout).expect("valid YAML")
 }
 
 /// The Deployment in `examples/kubernetes/<file>` carries exactly the
