@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite, in one command, on a fresh machine:
 #   bash scripts/test.sh
-# Installs what the tests need (cargo-expand for the expansion snapshots,
-# HAProxy and nginx for tests-lb, Prometheus for the demo's metrics, Chromium
-# for the status page, grpcio's Python client for gRPC interop), then runs unit, integration, compile-fail
-# (trybuild), expansion (macrotest) and doc tests of every workspace member.
+# Installs what the tests need when missing (cargo-expand for the expansion
+# snapshots, HAProxy and nginx for tests-lb, Prometheus for the demo's
+# metrics, Chromium for the status page, grpcio's Python client for gRPC
+# interop), then runs unit, integration, compile-fail (trybuild), expansion
+# (macrotest) and doc tests of every workspace member.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One full build, not a cache for edits: incremental state would only fill the disk.
+export CARGO_INCREMENTAL=0
 
 CARGO_EXPAND_VERSION=1.0.127
 if ! cargo expand --version 2>/dev/null | grep -q "$CARGO_EXPAND_VERSION"; then
