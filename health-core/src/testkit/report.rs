@@ -28,7 +28,6 @@ use crate::{CheckResult, Status};
 /// ...
 /// honest: 13 of 13 steps as expected
 /// ```
-/// ```
 #[derive(Debug, Clone)]
 pub struct ConformanceReport {
     pub(super) check: String,
