@@ -326,12 +326,12 @@ impl Conformance {
 }
 
 /// The small latency of [`Step::Latency`] for a deadline.
-pub(super) fn small_latency(timeout: Duration) -> Duration {
+fn small_latency(timeout: Duration) -> Duration {
     SMALL_LATENCY.min(timeout / 10)
 }
 
 /// The fault the proxy injects for a step.
-pub(super) fn fault_of(step: Step, timeout: Duration, margin: Duration) -> Fault {
+fn fault_of(step: Step, timeout: Duration, margin: Duration) -> Fault {
     match step {
         Step::Up => Fault::PassThrough,
         Step::Latency => Fault::Latency(small_latency(timeout)),
