@@ -18,6 +18,11 @@
 #   (f) soak       RSS of a background-mode server after 10k and 1M probes,
 #                  its checks run every 10 ms (one flapping) so that every
 #                  history ring (runs, transitions) is full and wrapping
+#   (g) peers      what users would pick instead, over the same pings:
+#       peer-axum-health  the axum-health crate (most built-in checks)
+#       peer-health       the framework-independent `health` crate
+#       peer-terminus     Node.js @godaddy/terminus (bench/node, npm ci)
+#     and each of them over the blackholed dependency (e).
 # Every ping sleeps 5 ms and counts its calls; the control listener of the
 # server reports them, so the table shows dependency calls per probe.
 #
@@ -25,8 +30,10 @@
 # Settings (environment, defaults in brackets): CONNECTIONS [32],
 # DURATION seconds per variant and round [10], WARMUP seconds [2],
 # ROUNDS [3], SOAK_FIRST [10000], SOAK_TOTAL [1000000],
-# RESULTS [bench/results/load-latest.md], CARGO_TARGET_DIR [target].
-# Takes about 5 minutes.
+# RESULTS [bench/results/load-latest.md], CARGO_TARGET_DIR [target],
+# PROBE_TIMEOUT seconds a blackholed peer's answer is waited for [1, the
+# Kubernetes default timeoutSeconds].
+# Takes about 8 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,9 +44,25 @@ WARMUP=${WARMUP:-2}
 SOAK_FIRST=${SOAK_FIRST:-10000}
 SOAK_TOTAL=${SOAK_TOTAL:-1000000}
 RESULTS=${RESULTS:-bench/results/load-latest.md}
+PROBE_TIMEOUT=${PROBE_TIMEOUT:-1}
 BIN="${CARGO_TARGET_DIR:-target}/release"
 
 cargo build --release --quiet -p health-bench --bin bench-server --bin loadgen
+# The Node.js peer: its package and lockfile are in bench/node; installed here,
+# never by the test command.
+NODE_PEER=""
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  (cd bench/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  NODE_PEER="peer-terminus"
+else
+  echo "node or npm missing: the Node.js peer is left out" >&2
+fi
+# Versions of the peers, as resolved by the lockfiles.
+locked() { awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock; }
+AXUM_HEALTH_VERSION=$(locked axum-health)
+HEALTH_VERSION=$(locked health)
+TERMINUS_VERSION=$( [ -n "$NODE_PEER" ] && node -p 'require("./bench/node/node_modules/@godaddy/terminus/package.json").version' || echo "-")
+NODE_VERSION=$( [ -n "$NODE_PEER" ] && node --version || echo "-")
 
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
   SERVER_PIN=(taskset -c 0)
@@ -62,10 +85,13 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$WORK"' EXIT
 
-# Starts `bench-server $1`; sets SERVER_PID, ADDR, CONTROL, DEADLINE_US, INTERVAL_US.
+# Starts the server of variant $1 (`bench-server $1`, or the Node.js peer);
+# sets SERVER_PID, ADDR, CONTROL, DEADLINE_US, INTERVAL_US.
 start_server() {
   : >"$WORK/server.out"
-  "${SERVER_PIN[@]}" "$BIN/bench-server" "$1" >"$WORK/server.out" 2>"$WORK/server.err" &
+  local server=("$BIN/bench-server")
+  case $1 in peer-terminus*) server=(node bench/node/terminus-server.js) ;; esac
+  "${SERVER_PIN[@]}" "${server[@]}" "$1" >"$WORK/server.out" 2>"$WORK/server.err" &
   SERVER_PID=$!
   local line=""
   for _ in $(seq 200); do
@@ -145,12 +171,13 @@ STARTED=$(date +%s)
   echo "load average before: $LOAD_BEFORE; other processes busy before (over 1 s): $BUSY_BEFORE."
   echo "Pinning: $PINNING."
   echo "Settings: $CONNECTIONS keep-alive connections (closed loop), ${WARMUP} s warm-up then ${DURATION} s measured per variant, $ROUNDS rounds;"
-  echo "every check is a 5 ms ping (\`tokio::time::sleep\`) counting its calls; 3 checks per readiness answer, interval 1 s, deadline 250 ms."
+  echo "every check is a 5 ms ping (\`tokio::time::sleep\`; \`setTimeout\` in Node.js) counting its calls; 3 checks per readiness answer, interval 1 s, deadline 250 ms (where the library has them)."
+  echo "Peers: axum-health $AXUM_HEALTH_VERSION, health $HEALTH_VERSION (crates.io), @godaddy/terminus $TERMINUS_VERSION on Node.js $NODE_VERSION (npm)."
   echo
 } >"$REPORT"
 
 declare -A RPS P50 P99 ERRORS OK NON HWM CPU CPR PRE
-VARIANTS=(static static-timer naive-join naive-seq cached background background-axum background-metrics)
+VARIANTS=(static static-timer naive-join naive-seq cached background background-axum background-metrics peer-axum-health peer-health $NODE_PEER)
 declare -A WHAT=(
   [static]="(a) hyper 1.x, fixed JSON body (our readiness body)"
   [static-timer]="(a') the same with health-core's header-read timeout (a tokio timer per request head)"
@@ -160,6 +187,9 @@ declare -A WHAT=(
   [background]="(d) ours, background, hyper listener"
   [background-axum]="(d') ours, background, axum router"
   [background-metrics]="(d'') ours, background, metrics exporter installed"
+  [peer-axum-health]="(g) peer: axum-health $AXUM_HEALTH_VERSION, its layer and handler"
+  [peer-health]="(g) peer: health $HEALTH_VERSION, periodic checkers (interval 1 s, leeway 2 s), hyper handler"
+  [peer-terminus]="(g) peer: @godaddy/terminus $TERMINUS_VERSION, Node.js $NODE_VERSION, pings under Promise.all"
 )
 # Rounds interleave the variants, so that a burst of outside load hits a
 # round rather than a variant; each figure below is the median over rounds.
@@ -229,26 +259,41 @@ done
   echo
 } >>"$REPORT"
 
-# (e) A blackholed dependency: every probe waits on the deadline.
+# (e) A blackholed dependency: every probe waits on the deadline; the peers
+# over the same dependency, each answer waited for PROBE_TIMEOUT seconds.
 echo "measuring blackhole ..." >&2
-start_server blackhole
-DEADLINE_MS=$(awk -v us="$DEADLINE_US" 'BEGIN { printf "%g", us / 1000 }')
 {
-  echo "## Blackholed dependency (on-demand mode)"
+  echo "## Blackholed dependency (on-demand mode; peers alike)"
   echo
-  echo "One critical check that never answers (\`std::future::pending\`), deadline ${DEADLINE_MS} ms, interval ${INTERVAL_US} µs:"
-  echo "each probe starts a run, or joins the one in flight, and answers 503 at the deadline. Target: p99 ≤ deadline + 5 ms."
+  echo "One critical check that never answers (\`std::future::pending\`; a never-settling promise in Node.js). Ours: deadline 50 ms, interval 1 µs,"
+  echo "so each probe starts a run, or joins the one in flight, and answers 503 at the deadline. Target: p99 ≤ deadline + 5 ms."
+  echo "Each request is given up after ${PROBE_TIMEOUT} s without an answer (the Kubernetes default \`timeoutSeconds\`), its connection dropped and a new one opened."
   echo
-  echo "| clients | requests | p50 ms | p99 ms | max ms | errors | 503s | runs/request | deadline ms | p99 - deadline ms | verdict |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| variant | clients | answered | no answer within ${PROBE_TIMEOUT} s | 2xx | 503s | p50 ms | p99 ms | max ms | dependency calls (per answer) | deadline ms | p99 - deadline ms | verdict |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 } >>"$REPORT"
-for clients in 1 "$CONNECTIONS"; do
-  load --connections "$clients" --duration "$DURATION" --warmup 1
-  over=$(awk -v p="$LG_p99_ms" -v d="$DEADLINE_MS" 'BEGIN { printf "%.3f", p - d }')
-  echo "| $clients | $LG_requests | $LG_p50_ms | $LG_p99_ms | $LG_max_ms | $LG_errors | $LG_non_2xx | $LG_calls_per_request | $DEADLINE_MS | $over | $(verdict "$over" '<=' 5) |" >>"$REPORT"
+for variant in blackhole peer-axum-health-blackhole peer-health-blackhole ${NODE_PEER:+peer-terminus-blackhole}; do
+  echo "measuring $variant ..." >&2
+  start_server "$variant"
+  for clients in 1 "$CONNECTIONS"; do
+    load --connections "$clients" --duration "$DURATION" --warmup 1 --request-timeout "$PROBE_TIMEOUT"
+    if [ "$DEADLINE_US" = "-" ]; then
+      deadline="none"; over="-"; judged="n/a"
+    else
+      deadline=$(awk -v us="$DEADLINE_US" 'BEGIN { printf "%g", us / 1000 }')
+      over=$(awk -v p="$LG_p99_ms" -v d="$deadline" 'BEGIN { printf "%.3f", p - d }')
+      judged=$(verdict "$over" '<=' 5)
+    fi
+    answered() { [ "$LG_requests" -gt 0 ] && echo "$1" || echo "-"; }
+    echo "| $variant | $clients | $LG_requests | $LG_timeouts | $LG_ok_2xx | $LG_non_2xx | $(answered "$LG_p50_ms") | $(answered "$LG_p99_ms") | $(answered "$LG_max_ms") | $LG_calls ($(answered "$LG_calls_per_request")) | $deadline | $over | $judged |" >>"$REPORT"
+  done
+  stop_server
 done
-stop_server
-echo >>"$REPORT"
+{
+  echo
+  echo "*dependency calls*: calls started during the measured phase (per answered request in brackets)."
+  echo
+} >>"$REPORT"
 
 # (f) Memory under a long probe run, background mode, histories full.
 echo "measuring soak ($SOAK_TOTAL requests) ..." >&2

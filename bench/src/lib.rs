@@ -5,6 +5,8 @@
 //! - [`servers`]: the variants served on loopback: a static hyper baseline,
 //!   hand-written axum readiness handlers, and our readiness endpoint in
 //!   on-demand and background mode.
+//! - [`peers`]: the same readiness served by the crates users would pick
+//!   instead (axum-health, health).
 //! - [`loadgen`]: a closed-loop HTTP/1.1 keep-alive load generator that
 //!   records a latency histogram.
 //! - [`grpc`]: the gRPC health servers (a fixed answer, tonic-health's,
@@ -17,5 +19,6 @@
 pub mod compile_gen;
 pub mod grpc;
 pub mod loadgen;
+pub mod peers;
 pub mod pings;
 pub mod servers;

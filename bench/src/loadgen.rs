@@ -80,6 +80,9 @@ pub struct Config {
     /// Linux: the server's process, whose CPU time is read from
     /// `/proc/<pid>/task/*/schedstat` before and after the measured phase.
     pub server_pid: Option<u32>,
+    /// Give up on a request unanswered after this long (counted in
+    /// [`Report::timeouts`], its connection dropped); `None` waits forever.
+    pub request_timeout: Option<Duration>,
 }
 
 /// What one measured phase gave.
@@ -91,6 +94,8 @@ pub struct Report {
     pub ok_2xx: u64,
     /// Transport errors (connect, reset, malformed answer).
     pub errors: u64,
+    /// Requests given up after [`Config::request_timeout`] without an answer.
+    pub timeouts: u64,
     /// Wall time of the measured phase.
     pub elapsed: Duration,
     /// Latency of each answered request, in microseconds.
@@ -131,11 +136,12 @@ impl fmt::Display for Report {
         let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
         write!(
             f,
-            "requests={} ok_2xx={} non_2xx={} errors={} elapsed_s={:.3} rps={:.0} p50_ms={} p99_ms={} max_ms={} calls={} calls_per_request={} server_cpu_us_per_request={}",
+            "requests={} ok_2xx={} non_2xx={} errors={} timeouts={} elapsed_s={:.3} rps={:.0} p50_ms={} p99_ms={} max_ms={} calls={} calls_per_request={} server_cpu_us_per_request={}",
             self.requests,
             self.ok_2xx,
             self.requests - self.ok_2xx,
             self.errors,
+            self.timeouts,
             self.elapsed.as_secs_f64(),
             self.requests_per_second(),
             ms(self.latency(0.50)),
@@ -151,14 +157,14 @@ impl fmt::Display for Report {
 /// Runs the warm-up, then the measured phase.
 pub async fn run(config: &Config) -> io::Result<Report> {
     if !config.warmup.is_zero() {
-        phase(&config.target, config.connections, Amount::Duration(config.warmup)).await;
+        phase(config, Amount::Duration(config.warmup)).await;
     }
     let calls_before = match &config.calls {
         Some(calls) => Some(read_counter(calls).await?),
         None => None,
     };
     let cpu_before = config.server_pid.and_then(cpu_time);
-    let measured = phase(&config.target, config.connections, config.amount).await;
+    let measured = phase(config, config.amount).await;
     let calls = match (&config.calls, calls_before) {
         (Some(calls), Some(before)) => Some(read_counter(calls).await?.saturating_sub(before)),
         _ => None,
@@ -171,6 +177,7 @@ pub async fn run(config: &Config) -> io::Result<Report> {
         requests: measured.requests,
         ok_2xx: measured.ok_2xx,
         errors: measured.errors,
+        timeouts: measured.timeouts,
         elapsed: measured.elapsed,
         latency_us: measured.latency_us,
         calls,
@@ -183,6 +190,7 @@ struct Tally {
     requests: u64,
     ok_2xx: u64,
     errors: u64,
+    timeouts: u64,
     elapsed: Duration,
     latency_us: Histogram<u64>,
 }
@@ -193,6 +201,7 @@ impl Tally {
             requests: 0,
             ok_2xx: 0,
             errors: 0,
+            timeouts: 0,
             elapsed: Duration::ZERO,
             // 1 µs to 1 min, 3 significant digits.
             latency_us: Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds"),
@@ -203,6 +212,7 @@ impl Tally {
         self.requests += other.requests;
         self.ok_2xx += other.ok_2xx;
         self.errors += other.errors;
+        self.timeouts += other.timeouts;
         self.latency_us
             .add(&other.latency_us)
             .expect("histograms of the same bounds");
@@ -227,15 +237,18 @@ impl Budget {
     }
 }
 
-/// Runs `connections` clients until the amount is reached.
-async fn phase(target: &Target, connections: usize, amount: Amount) -> Tally {
+/// Runs the configured clients until the amount is reached.
+async fn phase(config: &Config, amount: Amount) -> Tally {
     let started = Instant::now();
     let budget = Arc::new(match amount {
         Amount::Duration(d) => Budget::Until(started + d),
         Amount::Requests(n) => Budget::Remaining(AtomicU64::new(n)),
     });
-    let clients: Vec<_> = (0..connections.max(1))
-        .map(|_| tokio::spawn(client(target.clone(), Arc::clone(&budget))))
+    let clients: Vec<_> = (0..config.connections.max(1))
+        .map(|_| {
+            let target = config.target.clone();
+            tokio::spawn(client(target, config.request_timeout, Arc::clone(&budget)))
+        })
         .collect();
     let mut tally = Tally::new();
     for client in clients {
@@ -249,8 +262,8 @@ async fn phase(target: &Target, connections: usize, amount: Amount) -> Tally {
 }
 
 /// One keep-alive connection sending requests back to back; reconnects
-/// after a transport error.
-async fn client(target: Target, budget: Arc<Budget>) -> Tally {
+/// after a transport error or a request given up.
+async fn client(target: Target, request_timeout: Option<Duration>, budget: Arc<Budget>) -> Tally {
     let mut tally = Tally::new();
     let mut connection: Option<SendRequest<Empty<Bytes>>> = None;
     while budget.claim() {
@@ -266,7 +279,16 @@ async fn client(target: Target, budget: Arc<Budget>) -> Tally {
             },
         };
         let sent = Instant::now();
-        match get(sender, &target).await {
+        let answer = match request_timeout {
+            Some(limit) => tokio::time::timeout(limit, get(sender, &target)).await,
+            None => Ok(get(sender, &target).await),
+        };
+        let Ok(answer) = answer else {
+            tally.timeouts += 1;
+            connection = None;
+            continue;
+        };
+        match answer {
             Ok((status, _body)) => {
                 let micros = u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX);
                 tally.latency_us.saturating_record(micros.max(1));

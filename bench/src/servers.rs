@@ -30,6 +30,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio::time::timeout;
 
+use crate::peers;
 use crate::pings::{ping_broker, ping_cache, ping_db, Blackhole, Churn, Pings, PING_DEADLINE};
 
 /// The readiness path every variant but the static one answers on.
@@ -40,13 +41,13 @@ pub const READY_PATH: &str = "/health/ready";
 pub const STATIC_BODY: &[u8] = br#"{"status":"ready","critical":{"ping_broker":{"status":"pass"},"ping_db":{"status":"pass"}},"degraded":{"ping_cache":{"status":"pass"}}}"#;
 
 /// Reads a variant's dependency call counter.
-type Calls = Arc<dyn Fn() -> u64 + Send + Sync>;
+pub(crate) type Calls = Arc<dyn Fn() -> u64 + Send + Sync>;
 
 /// The largest deadline and the shortest interval of a variant's checks.
 type Timing = (Option<Duration>, Option<Duration>);
 
 /// A serving task.
-type Serving = JoinHandle<io::Result<()>>;
+pub(crate) type Serving = JoinHandle<io::Result<()>>;
 
 /// One server of the benchmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,11 +83,20 @@ pub enum Variant {
     /// Our readiness endpoint, on-demand mode, over a dependency that never
     /// answers (50 ms deadline).
     Blackhole,
+    /// Peer: axum-health's layer and handler over the three pings.
+    PeerAxumHealth,
+    /// Peer: the `health` crate's periodic checkers over the three pings,
+    /// served by the minimal hyper server.
+    PeerHealth,
+    /// Peer: axum-health over the blackholed dependency.
+    PeerAxumHealthBlackhole,
+    /// Peer: the `health` crate over the blackholed dependency.
+    PeerHealthBlackhole,
 }
 
 impl Variant {
     /// Every variant, in the order of the report.
-    pub const ALL: [Variant; 10] = [
+    pub const ALL: [Variant; 14] = [
         Variant::Static,
         Variant::StaticTimer,
         Variant::NaiveJoin,
@@ -97,6 +107,10 @@ impl Variant {
         Variant::BackgroundMetrics,
         Variant::Soak,
         Variant::Blackhole,
+        Variant::PeerAxumHealth,
+        Variant::PeerHealth,
+        Variant::PeerAxumHealthBlackhole,
+        Variant::PeerHealthBlackhole,
     ];
 
     /// The name on the command line and in reports.
@@ -112,6 +126,10 @@ impl Variant {
             Variant::BackgroundMetrics => "background-metrics",
             Variant::Soak => "soak",
             Variant::Blackhole => "blackhole",
+            Variant::PeerAxumHealth => "peer-axum-health",
+            Variant::PeerHealth => "peer-health",
+            Variant::PeerAxumHealthBlackhole => "peer-axum-health-blackhole",
+            Variant::PeerHealthBlackhole => "peer-health-blackhole",
         }
     }
 }
@@ -252,6 +270,15 @@ pub async fn spawn(variant: Variant, addr: SocketAddr) -> Result<Running, SpawnE
             let serving = tokio::spawn(server.run());
             running(addr, timing, Arc::new(move || health.state().calls()), serving)
         }
+        Variant::PeerAxumHealth
+        | Variant::PeerHealth
+        | Variant::PeerAxumHealthBlackhole
+        | Variant::PeerHealthBlackhole => {
+            let listener = TcpListener::bind(addr).await?;
+            let addr = listener.local_addr()?;
+            let (serving, interval, calls) = peers::serve(variant, listener);
+            running(addr, (None, interval), calls, serving)
+        }
     })
 }
 
@@ -334,7 +361,7 @@ async fn naive_sequential(State(pings): State<Arc<Pings>>) -> AxumResponse {
 /// `(name, critical, passed)` of each check folded into the readiness body
 /// of the HTTP contract: 503 `not_ready` if a critical check failed, else 200
 /// `degraded` or `ready`.
-fn fold_by_hand(checks: [(&str, bool, bool); 3]) -> AxumResponse {
+fn fold(checks: impl IntoIterator<Item = (&'static str, bool, bool)>) -> (StatusCode, Value) {
     let entry = |passed: bool| {
         if passed {
             json!({"status": "pass"})
@@ -355,8 +382,22 @@ fn fold_by_hand(checks: [(&str, bool, bool); 3]) -> AxumResponse {
     } else {
         (StatusCode::OK, "ready")
     };
-    let body = json!({"status": status, "critical": critical, "degraded": degraded});
+    (
+        code,
+        json!({"status": status, "critical": critical, "degraded": degraded}),
+    )
+}
+
+/// [`fold`] as an axum response.
+fn fold_by_hand(checks: [(&'static str, bool, bool); 3]) -> AxumResponse {
+    let (code, body) = fold(checks);
     (code, Json(body)).into_response()
+}
+
+/// [`fold`] as a hyper response (for handlers on [`serve_fn`]).
+pub(crate) fn fold_to_json(checks: impl IntoIterator<Item = (&'static str, bool, bool)>) -> Response<Full<Bytes>> {
+    let (code, body) = fold(checks);
+    fixed(code, "application/json", body.to_string().into())
 }
 
 /// A response with a fixed body.

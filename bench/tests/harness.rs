@@ -35,6 +35,7 @@ fn config(running: &Running, calls: &Target, requests: u64) -> Config {
         warmup: Duration::ZERO,
         calls: Some(calls.clone()),
         server_pid: Some(std::process::id()),
+        request_timeout: None,
     }
 }
 
@@ -124,4 +125,39 @@ async fn unknown_control_paths_are_not_counters() {
     };
     assert!(read_counter(&elsewhere).await.is_err());
     drop(running);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axum_health_calls_every_dependency_on_every_request() {
+    let (running, calls) = start(Variant::PeerAxumHealth).await;
+    let report = load(&running, &calls, 20).await;
+    assert_eq!(report.ok_2xx, 20);
+    assert_eq!(report.calls, Some(60), "3 pings per request");
+    assert_eq!(running.deadline, None, "axum-health has no deadline");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_health_crate_answers_from_its_periodic_checkers() {
+    let (running, calls) = start(Variant::PeerHealth).await;
+    assert_eq!(running.interval, Some(Duration::from_secs(1)));
+    until_ready(&running, &calls).await;
+    let report = load(&running, &calls, 50).await;
+    assert_eq!(report.ok_2xx, 50);
+    assert!(read_counter(&calls).await.unwrap() >= 3, "every ping ran at least once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_a_blackhole_axum_health_never_answers_and_the_health_crate_answers_at_once() {
+    let (running, calls) = start(Variant::PeerAxumHealthBlackhole).await;
+    let config = Config {
+        request_timeout: Some(Duration::from_millis(200)),
+        ..config(&running, &calls, 2)
+    };
+    let report = run(&config).await.unwrap();
+    assert_eq!((report.requests, report.timeouts), (0, 2), "no answer at all");
+    assert!(report.calls.unwrap() >= 1, "the hung dependency was called");
+
+    let (running, calls) = start(Variant::PeerHealthBlackhole).await;
+    let report = load(&running, &calls, 4).await;
+    assert_eq!(report.timeouts, 0, "answered from the checker's last state");
 }

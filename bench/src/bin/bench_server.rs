@@ -4,8 +4,10 @@
 //! bench-server <variant> [--addr 127.0.0.1:0] [--control 127.0.0.1:0]
 //! ```
 //!
-//! Variants: static, naive-join, naive-seq, cached, background,
-//! background-axum, blackhole. Once serving, prints one line
+//! Variants: static, static-timer, naive-join, naive-seq, cached,
+//! background, background-axum, blackhole, and the peers peer-axum-health,
+//! peer-health, peer-axum-health-blackhole, peer-health-blackhole (the
+//! Node.js peer is `bench/node/terminus-server.js`). Once serving, prints one line
 //! `ready variant=.. addr=.. control=.. deadline_us=.. interval_us=..` on stdout; the
 //! control listener answers `GET /calls` with the dependency calls made so
 //! far. Runs until killed (SIGTERM ends it at once: no signal handler).

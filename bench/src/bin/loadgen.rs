@@ -4,6 +4,7 @@
 //! loadgen --url http://127.0.0.1:PORT/health/ready --connections 32
 //!         (--duration SECONDS | --requests N) [--warmup SECONDS]
 //!         [--calls-url http://127.0.0.1:PORT/calls] [--server-pid PID]
+//!         [--request-timeout SECONDS]
 //! ```
 //!
 //! Prints one line of `key=value` pairs (see `health_bench::loadgen::Report`).
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use health_bench::loadgen::{run, Amount, Config, Target};
 
-const USAGE: &str = "usage: loadgen --url URL --connections N (--duration SECONDS | --requests N) [--warmup SECONDS] [--calls-url URL] [--server-pid PID]";
+const USAGE: &str = "usage: loadgen --url URL --connections N (--duration SECONDS | --requests N) [--warmup SECONDS] [--calls-url URL] [--server-pid PID] [--request-timeout SECONDS]";
 
 fn seconds(value: &str) -> Result<Duration, String> {
     value
@@ -28,7 +29,7 @@ fn number<T: std::str::FromStr>(value: &str) -> Result<T, String> {
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Config, String> {
-    let (mut target, mut amount, mut calls, mut server_pid) = (None, None, None, None);
+    let (mut target, mut amount, mut calls, mut server_pid, mut request_timeout) = (None, None, None, None, None);
     let (mut connections, mut warmup) = (32, Duration::ZERO);
     while let Some(flag) = args.next() {
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -40,6 +41,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Config, String> {
             "--warmup" => warmup = seconds(&value)?,
             "--calls-url" => calls = Some(Target::parse(&value)?),
             "--server-pid" => server_pid = Some(number(&value)?),
+            "--request-timeout" => request_timeout = Some(seconds(&value)?),
             _ => return Err(format!("unknown option {flag}")),
         }
     }
@@ -50,6 +52,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Config, String> {
         warmup,
         calls,
         server_pid,
+        request_timeout,
     })
 }
 

@@ -370,7 +370,7 @@ where
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::io::ErrorKind;
     use std::net::SocketAddr;
     use std::time::{Duration, Instant};
@@ -384,7 +384,7 @@ mod tests {
     const PATIENCE: Duration = Duration::from_secs(5);
 
     /// An echo server on loopback.
-    async fn echo_server() -> SocketAddr {
+    pub(in crate::testkit) async fn echo_server() -> SocketAddr {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {

@@ -1,5 +1,5 @@
 //! The built-in dependency checks (`docs/design.md`, "Built-in checks") against the real servers, with
-//! the fault proxy of the conformance kit between check and server.
+//! the conformance kit between check and server.
 //!
 //! Each integration runs the same fault matrix ([`matrix::run`]): up, then
 //! refused, reset, blackholed and slower than the deadline, each followed by

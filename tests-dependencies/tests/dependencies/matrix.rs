@@ -1,26 +1,31 @@
-//! The fault matrix every integration runs, in one place.
+//! The fault matrix every integration runs, on the conformance kit
+//! (`health_core::testkit::Conformance`): the built-in checks are proven the
+//! way users prove their own.
 //!
-//! The check under test is registered twice, as a critical check in one
-//! registry and as a non-critical one in another, with a short deadline and
-//! freshness interval; a [`FaultProxy`] sits between its client and the real
-//! server. Then, on real time (real servers):
+//! The kit registers the check under test as a critical check in one
+//! registry and as a non-critical one in another, with the matrix's short
+//! deadline and freshness interval, behind a fault proxy in front of the
+//! real server. Then, on real time (real servers):
 //!
 //! 1. up: readiness passes, with the details the integration promises;
-//! 2. a small latency: still passes, and `latency_ms` shows the delay;
+//! 2. a small latency (30 ms per direction): still passes, and a round-trip
+//!    check's `latency_ms` shows the delay;
 //! 3. refused, reset, blackholed, slower than the deadline: the critical
-//!    registry answers `not_ready` with the expected reason, within the
-//!    deadline plus a margin; after each, the fault is lifted and readiness
-//!    passes again within one freshness interval (plus the deadline and the
-//!    margin), the client recovering on its own;
-//! 4. the non-critical registry answers `degraded` under a fault, `ready`
-//!    after it.
+//!    registry answers `not_ready` with the expected reason and an error
+//!    text, within the deadline plus a margin; after each, the fault is
+//!    lifted and readiness passes again within one freshness interval plus
+//!    the margin, the client recovering on its own;
+//! 4. the non-critical registry answers `degraded` under a refused
+//!    connection, `ready` after it.
+//!
+//! Checks that cannot see a fault as a round trip would declare what they
+//! report instead, with the reason; the kit prints the table either way
+//! (`cargo test -p tests-dependencies -- --nocapture` shows it).
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use health_core::testkit::{Fault, FaultProxy};
-use health_core::{BoxFuture, Check, CheckOutcome, CheckResult, CheckSpec, Health, Reason, Status};
+use health_core::testkit::{Conformance, Expect, Fault, Step};
+use health_core::{Check, CheckResult, Health, Reason};
 
 use crate::servers::Server;
 
@@ -30,48 +35,24 @@ pub const TIMEOUT: Duration = Duration::from_millis(400);
 pub const INTERVAL: Duration = Duration::from_millis(200);
 /// Slack for a shared 2-core machine on every upper bound.
 pub const MARGIN: Duration = Duration::from_millis(250);
-/// Delay of the "small latency" step (per direction).
-const SMALL_DELAY: Duration = Duration::from_millis(30);
 
-/// What a check is expected to report under one fault.
+/// What an integration promises beyond the kit's defaults.
 #[derive(Debug, Clone, Copy)]
-pub enum Expect {
-    /// The next probe fails with this reason within the deadline + margin.
-    Fails(Reason),
-    /// Probes fail with this reason at the latest after this long (a check
-    /// that judges what a background task observed, like MQTT's).
-    FailsWithin(Reason, Duration),
-    /// The check cannot see this fault (e.g. a TCP connect under a
-    /// blackhole): it keeps passing.
-    Passes,
-    /// Whether the check sees this fault is a race it does not control (a
-    /// TCP connect under an immediate reset): it passes, or fails with this
-    /// reason, within the deadline + margin; never a timeout.
-    PassesOrFails(Reason),
-}
-
-/// What an integration promises under each fault.
-#[derive(Debug, Clone, Copy)]
-pub struct Profile {
-    pub refuse: Expect,
-    pub reset: Expect,
-    pub blackhole: Expect,
-    /// Latency beyond the deadline.
-    pub slow: Expect,
+pub struct Profile<'a> {
+    /// Expectations that differ from a round trip's, with the reason.
+    pub declared: &'a [(Step, Expect, &'static str)],
     /// Whether `latency_ms` measures a round trip through the proxy.
     pub round_trip: bool,
     /// Details a passing result carries.
     pub details: &'static [&'static str],
 }
 
-impl Profile {
+impl Profile<'static> {
     /// A check that does a round trip on every run: errors for refused and
-    /// reset connections, timeouts for silence and slowness.
-    pub const ROUND_TRIP: Profile = Profile {
-        refuse: Expect::Fails(Reason::Error),
-        reset: Expect::Fails(Reason::Error),
-        blackhole: Expect::Fails(Reason::Timeout),
-        slow: Expect::Fails(Reason::Timeout),
+    /// reset connections, timeouts for silence and slowness (the kit's
+    /// defaults).
+    pub const ROUND_TRIP: Profile<'static> = Profile {
+        declared: &[],
         round_trip: true,
         details: &["latency_ms"],
     };
@@ -87,200 +68,47 @@ pub const POOL_DETAILS: &[&str] = &[
     "pool_max",
 ];
 
-/// Runs the fault matrix on the check `make` builds for a client pointed at
-/// the proxy's address.
-pub async fn run<C, F>(server: &Server, profile: Profile, make: F)
+/// Runs the conformance kit on the check `make` builds for a client pointed
+/// at the proxy's address; prints the table and fails with it unless every
+/// step is as expected; then checks the integration's details.
+pub async fn run<C, F>(server: &Server, profile: Profile<'_>, make: F)
 where
     C: Check<()>,
-    F: AsyncFnOnce(SocketAddr) -> C,
+    F: AsyncFnOnce(std::net::SocketAddr) -> C,
 {
     let upstream = server.addr().await;
-    let proxy = FaultProxy::start(upstream).await.expect("start the fault proxy");
-    let check = Arc::new(make(proxy.addr()).await);
-    let critical = registry(&check, true);
-    let optional = registry(&check, false);
+    let kit = Conformance::new(upstream)
+        .timeout(TIMEOUT)
+        .interval(INTERVAL)
+        .margin(MARGIN);
+    let kit = profile
+        .declared
+        .iter()
+        .fold(kit, |kit, &(step, expect, why)| kit.declare(step, expect, why));
+    let report = kit.run(make).await;
     let name = server.name;
+    println!("{name}:\n{report}\n");
+    report.assert_honest();
 
-    // 1. Up.
-    let up = eventually_passes(&critical, Duration::from_secs(5), &format!("{name} up")).await;
+    let up = report.row(Step::Up).expect("an up row").result();
     for detail in profile.details {
         assert!(up.details().get(detail).is_some(), "{name}: no `{detail}` in {up:?}");
     }
-
-    // 2. Slower, within the deadline.
-    proxy.set(Fault::Latency(SMALL_DELAY)).await;
-    tokio::time::sleep(INTERVAL).await;
-    let slowed = probe(&critical).await.1;
-    assert!(slowed.passed(), "{name} with {SMALL_DELAY:?} latency: {slowed:?}");
-    if profile.round_trip {
-        let latency_ms = detail_f64(&slowed, "latency_ms");
-        let floor = 2.0 * SMALL_DELAY.as_secs_f64() * 1000.0;
+    let slowed = report.row(Step::Latency).expect("a latency row");
+    if let (true, Fault::Latency(delay)) = (profile.round_trip, slowed.fault()) {
+        let latency_ms = detail_f64(slowed.result(), "latency_ms");
+        let floor = 2.0 * delay.as_secs_f64() * 1000.0;
         assert!(
             latency_ms >= floor,
             "{name}: latency_ms {latency_ms} below the injected {floor} ms"
         );
     }
-    restore(&proxy, &critical, name, "latency").await;
-
-    // 3. Faults, each followed by a recovery.
-    let slow = Fault::Latency(TIMEOUT + Duration::from_millis(300));
-    for (fault, expect) in [
-        (Fault::Refuse, profile.refuse),
-        (Fault::Reset, profile.reset),
-        (Fault::Blackhole, profile.blackhole),
-        (slow, profile.slow),
-    ] {
-        proxy.set(fault).await;
-        // Let the result observed before the fault go stale.
-        tokio::time::sleep(INTERVAL).await;
-        let context = format!("{name} under {fault}");
-        match expect {
-            Expect::Fails(reason) => {
-                let (elapsed, result, status) = probe_status(&critical).await;
-                assert!(elapsed <= TIMEOUT + MARGIN, "{context}: answered after {elapsed:?}");
-                assert_failed(&result, reason, &context);
-                assert_eq!(status, Status::NotReady, "{context}: a failing critical check");
-            }
-            Expect::FailsWithin(reason, bound) => {
-                let result = eventually_fails(&critical, bound, &context).await;
-                assert_failed(&result, reason, &context);
-            }
-            Expect::Passes => {
-                let (_, result) = probe(&critical).await;
-                assert!(
-                    result.passed(),
-                    "{context}: expected to pass (a fault this check cannot see): {result:?}"
-                );
-            }
-            Expect::PassesOrFails(reason) => {
-                let (elapsed, result) = probe(&critical).await;
-                assert!(elapsed <= TIMEOUT + MARGIN, "{context}: answered after {elapsed:?}");
-                if !result.passed() {
-                    assert_failed(&result, reason, &context);
-                }
-            }
-        }
-        restore(&proxy, &critical, name, &fault.to_string()).await;
-    }
-
-    // 4. Not critical: degraded, then ready again.
-    proxy.set(Fault::Refuse).await;
-    tokio::time::sleep(INTERVAL).await;
-    let degraded = match profile.refuse {
-        Expect::Fails(_) => optional.readiness().await.status(),
-        Expect::FailsWithin(_, bound) => {
-            eventually_fails(&optional, bound, &format!("{name} optional under refuse")).await;
-            optional.readiness().await.status()
-        }
-        Expect::Passes | Expect::PassesOrFails(_) => unreachable!("every check sees a refused connection"),
-    };
-    assert_eq!(
-        degraded,
-        Status::Degraded,
-        "{name}: a failing non-critical check degrades readiness"
-    );
-    restore(&proxy, &optional, name, "refuse (not critical)").await;
-    assert_eq!(optional.readiness().await.status(), Status::Ready);
-}
-
-/// Lifts the fault and expects readiness to pass within one freshness
-/// interval (plus a run's deadline and the margin), the client recovering
-/// by itself.
-async fn restore(proxy: &FaultProxy, health: &Health<()>, name: &str, fault: &str) {
-    proxy.set(Fault::PassThrough).await;
-    let context = format!("{name} after {fault} was lifted");
-    eventually_passes(health, INTERVAL + TIMEOUT + MARGIN, &context).await;
-}
-
-/// Probes readiness until the check passes; fails the test after `bound`.
-async fn eventually_passes(health: &Health<()>, bound: Duration, context: &str) -> CheckResult {
-    let started = Instant::now();
-    loop {
-        let (_, result) = probe(health).await;
-        if result.passed() {
-            return result;
-        }
-        assert!(
-            started.elapsed() < bound,
-            "{context}: still failing after {:?}: {result:?}",
-            started.elapsed()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// Probes readiness until the check fails; fails the test after `bound`.
-async fn eventually_fails(health: &Health<()>, bound: Duration, context: &str) -> CheckResult {
-    let started = Instant::now();
-    loop {
-        let (_, result) = probe(health).await;
-        if !result.passed() {
-            return result;
-        }
-        assert!(started.elapsed() < bound, "{context}: still passing after {bound:?}");
-        tokio::time::sleep(INTERVAL / 2).await;
-    }
-}
-
-fn assert_failed(result: &CheckResult, reason: Reason, context: &str) {
-    assert_eq!(result.reason(), Some(reason), "{context}: {result:?}");
-    let error = result.error().unwrap_or_default();
-    assert!(!error.is_empty(), "{context}: a failure says why: {result:?}");
-}
-
-/// One readiness probe: how long it took, and the check's result.
-async fn probe(health: &Health<()>) -> (Duration, CheckResult) {
-    let (elapsed, result, _) = probe_status(health).await;
-    (elapsed, result)
-}
-
-async fn probe_status(health: &Health<()>) -> (Duration, CheckResult, Status) {
-    let started = Instant::now();
-    let report = health.readiness().await;
-    let elapsed = started.elapsed();
-    let result = report
-        .checks()
-        .first()
-        .cloned()
-        .expect("the registry holds the check under test");
-    (elapsed, result, report.status())
 }
 
 fn detail_f64(result: &CheckResult, key: &str) -> f64 {
     match result.details().get(key) {
         Some(health_core::DetailValue::Float(v)) => *v,
         other => panic!("`{key}` is not a number: {other:?} in {result:?}"),
-    }
-}
-
-/// A registry holding only `check`, critical or not, with the matrix's
-/// deadline and interval.
-fn registry<C: Check<()>>(check: &Arc<C>, critical: bool) -> Health<()> {
-    let spec = CheckSpec::new(if critical { "dependency" } else { "optional_dependency" })
-        .timeout(TIMEOUT)
-        .interval(INTERVAL);
-    let spec = if critical { spec.critical() } else { spec };
-    let tuned = Tuned {
-        spec,
-        inner: Arc::clone(check),
-    };
-    Health::builder(()).check(tuned).build().expect("a valid registry")
-}
-
-/// The check under test with the matrix's spec (the same check object, so
-/// both registries share its client).
-struct Tuned<C> {
-    spec: CheckSpec,
-    inner: Arc<C>,
-}
-
-impl<C: Check<()>> Check<()> for Tuned<C> {
-    fn spec(&self) -> CheckSpec {
-        self.spec.clone()
-    }
-
-    fn run<'a>(&'a self, state: &'a ()) -> BoxFuture<'a, CheckOutcome> {
-        self.inner.run(state)
     }
 }
 

@@ -1,23 +1,35 @@
 //! Plain TCP connect: `checks::tcp`, in front of PostgreSQL's port.
 
 use health_core::checks::tcp::TcpCheck;
+use health_core::testkit::{Expect, Step};
 use health_core::Reason;
 
-use crate::matrix::{self, Expect, Profile};
+use crate::matrix::{self, Profile};
 use crate::servers::POSTGRES;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tcp_connect_fault_matrix() {
-    // A TCP connect only sees whether something accepts connections: the
-    // proxy accepts under blackhole and latency, so the check passes there.
-    // Under reset it accepts and resets at once; whether the RST lands
-    // before the connect completes is the kernel's race. The matrix pins
-    // exactly these limits.
+    // A TCP connect only sees whether something accepts connections; the
+    // declarations pin exactly these limits.
+    let declared = [
+        (
+            Step::Reset,
+            Expect::PassOrFail(Reason::Error),
+            "the proxy accepts, then resets: whether the RST lands before the connect completes is the kernel's race",
+        ),
+        (
+            Step::Blackhole,
+            Expect::Pass,
+            "a TCP connect only proves that something accepts connections",
+        ),
+        (
+            Step::Slow,
+            Expect::Pass,
+            "the connect handshake is not delayed; only data is",
+        ),
+    ];
     let profile = Profile {
-        refuse: Expect::Fails(Reason::Error),
-        reset: Expect::PassesOrFails(Reason::Error),
-        blackhole: Expect::Passes,
-        slow: Expect::Passes,
+        declared: &declared,
         round_trip: false,
         details: &["latency_ms", "peer"],
     };
