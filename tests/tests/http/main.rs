@@ -1,32 +1,18 @@
-//! The HTTP contract (`docs/design.md`) over real sockets with a real HTTP client: the standalone hyper
-//! listener and the axum router, every row of the table, content
-//! negotiation, methods, deep-endpoint access, bounded answers, probe
-//! storms and graceful shutdown.
+//! The HTTP contract (`docs/design.md`) over real sockets with a real HTTP
+//! client, run against every adapter (`adapters.rs`: the axum router, the
+//! hyper listener, the tower service and layer under hyper-util,
+//! actix-web): every row of the table, content negotiation, methods,
+//! deep-endpoint access, the status page, metrics and graceful shutdown
+//! (`contract/`). Beside it, what only one adapter has (`axum_router.rs`,
+//! `hyper_listener.rs`, `tower_layer.rs`) and, on the hyper listener,
+//! bounded answers and probe storms (`bounded.rs`).
 
+mod adapters;
 mod axum_router;
 mod bounded;
 mod client;
 mod contract;
-mod deep;
-mod page;
-mod shutdown;
-
-use std::net::SocketAddr;
-
-use health_core::http::HealthHttp;
-
-/// Binds `http` on a free loopback port, serves it in the background
-/// (without signal handlers: tests shut down programmatically), and
-/// returns where it listens.
-pub async fn serve<S: Send + Sync + 'static>(http: HealthHttp<S>) -> SocketAddr {
-    let server = http
-        .handle_signals(false)
-        .bind(([127, 0, 0, 1], 0).into())
-        .await
-        .unwrap();
-    let addr = server.local_addr();
-    tokio::spawn(server.run());
-    addr
-}
+mod hyper_listener;
+mod tower_layer;
 
 pub use tests::Dependency;
