@@ -3,7 +3,7 @@
 #   bash scripts/test.sh
 # Installs what the tests need (cargo-expand for the expansion snapshots,
 # HAProxy and nginx for tests-lb, Prometheus for the demo's metrics, Chromium
-# for the status page), then runs unit, integration, compile-fail
+# for the status page, grpcio's Python client for gRPC interop), then runs unit, integration, compile-fail
 # (trybuild), expansion (macrotest) and doc tests of every workspace member.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+fi
+
+# examples/tests/grpc_interop.rs asks the demo with the gRPC project's own
+# Python client (PyPI), from a throwaway virtualenv under target/.
+GRPC_VENV=target/grpc-venv
+if ! "$GRPC_VENV/bin/python" -c "import grpc, grpc_health.v1.health_pb2" 2>/dev/null; then
+  echo "creating $GRPC_VENV (the gRPC interop test runs grpcio's health-checking client)"
+  python3 -m venv "$GRPC_VENV"
+  "$GRPC_VENV/bin/pip" install --quiet grpcio==1.85.3 grpcio-health-checking==1.85.1
 fi
 
 cargo test --workspace --all-features --no-fail-fast

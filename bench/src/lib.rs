@@ -7,12 +7,15 @@
 //!   on-demand and background mode.
 //! - [`loadgen`]: a closed-loop HTTP/1.1 keep-alive load generator that
 //!   records a latency histogram.
+//! - [`grpc`]: the gRPC health servers (a fixed answer, tonic-health's,
+//!   ours), a `Check` load over HTTP/2, and the cost of open `Watch` streams.
 //! - [`compile_gen`]: generates the two crates of the compile-time benchmark.
 //!
 //! `bench/README.md` says how `scripts/load.sh` and
 //! `scripts/compile-bench.sh` drive them and what limits each figure.
 
 pub mod compile_gen;
+pub mod grpc;
 pub mod loadgen;
 pub mod pings;
 pub mod servers;

@@ -4,14 +4,15 @@
 //! cargo run -p examples --bin demo                      # SQLite created on the fly, no Redis
 //! DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
 //! REDIS_URL=redis://127.0.0.1:6379 cargo run -p examples --bin demo
-//! cargo run -p examples --bin demo -- --print-k8s-probes
+//! cargo run -p examples --bin demo -- --print-k8s-probes [--grpc]
 //! ```
 //!
 //! The checks run in background mode (each on its own schedule; probes only
 //! read), and their metrics are served on the admin listener's `/metrics`.
 //!
 //! Environment: `PORT` (8080), `ADMIN_PORT` (9090, loopback only, serves
-//! `/health/deep` and `/metrics`), `HEALTH_TOKEN` (also serve the deep endpoint on `PORT`
+//! `/health/deep` and `/metrics`), `GRPC_PORT` (50051, the
+//! `grpc.health.v1.Health` service), `HEALTH_TOKEN` (also serve the deep endpoint on `PORT`
 //! to this bearer token), `DATABASE_URL` (default: a SQLite file in the
 //! temporary directory), `REDIS_URL` (default: none, so readiness is 200
 //! `degraded`), `WARMUP_SECS` (3, how long the catalog loads),
@@ -40,6 +41,7 @@ use db::Db;
 struct Config {
     port: u16,
     admin_port: u16,
+    grpc_port: u16,
     health_token: Option<String>,
     database_url: String,
     redis_url: Option<String>,
@@ -70,6 +72,7 @@ impl Config {
         Ok(Config {
             port: port("PORT", 8080)?,
             admin_port: port("ADMIN_PORT", 9090)?,
+            grpc_port: port("GRPC_PORT", 50051)?,
             health_token: var("HEALTH_TOKEN"),
             database_url: var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}", default_db.display())),
             redis_url: var("REDIS_URL"),
@@ -123,7 +126,11 @@ async fn run(print_k8s_probes: bool) -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
 
     if print_k8s_probes {
-        let probes = KubernetesProbes::new(&health)
+        let mut probes = KubernetesProbes::new(&health);
+        if std::env::args().any(|arg| arg == "--grpc") {
+            probes = probes.grpc(config.grpc_port);
+        }
+        let probes = probes
             .port(config.port)
             .drain_delay(config.drain)
             .expected_startup(config.warmup + Duration::from_secs(30));
@@ -154,6 +161,12 @@ async fn run(print_k8s_probes: bool) -> Result<(), Box<dyn std::error::Error>> {
         .bind_admin(SocketAddr::from((Ipv4Addr::LOCALHOST, config.admin_port)))
         .await?;
     let admin_port = admin.local_addr().port();
+    let grpc = health
+        .grpc()
+        .drain_delay(config.drain)
+        .bind(SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.grpc_port)))
+        .await?;
+    let grpc_port = grpc.local_addr().port();
 
     println!(
         "demo: serving on http://127.0.0.1:{port} (database: {}, cache: {})",
@@ -165,6 +178,7 @@ async fn run(print_k8s_probes: bool) -> Result<(), Box<dyn std::error::Error>> {
         }
     );
     println!("demo: admin on http://127.0.0.1:{admin_port} (loopback only)");
+    println!("demo: grpc health on 127.0.0.1:{grpc_port} (grpc.health.v1.Health)");
     println!("  curl -i http://127.0.0.1:{port}/health/live");
     println!("  curl -i http://127.0.0.1:{port}/health/ready");
     println!("  curl -i http://127.0.0.1:{port}/health/startup");
@@ -175,9 +189,10 @@ async fn run(print_k8s_probes: bool) -> Result<(), Box<dyn std::error::Error>> {
     println!("  curl -s http://127.0.0.1:{port}/status");
 
     let public = axum::serve(listener, app).with_graceful_shutdown(health.shutdown_signal(config.drain));
-    let (public, admin) = tokio::join!(public.into_future(), admin.run());
+    let (public, admin, grpc) = tokio::join!(public.into_future(), admin.run(), grpc.run());
     public?;
     admin?;
+    grpc?;
     println!("demo: stopped");
     Ok(())
 }

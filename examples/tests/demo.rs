@@ -156,20 +156,7 @@ async fn sigterm_flips_readiness_keeps_liveness_then_exits() {
 
 #[test]
 fn printed_kubernetes_probes_cover_the_deadlines_and_match_the_manifest() {
-    let printed = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .arg("--print-k8s-probes")
-        .env_remove("DRAIN_SECS")
-        .env_remove("WARMUP_SECS")
-        .env_remove("PORT")
-        .output()
-        .unwrap();
-    assert!(printed.status.success());
-    assert!(
-        printed.stderr.is_empty(),
-        "no warnings: {}",
-        String::from_utf8_lossy(&printed.stderr)
-    );
-    let generated: serde_yaml::Value = serde_yaml::from_slice(&printed.stdout).expect("valid YAML");
+    let generated = printed_probes(&[]);
     let container = &generated["containers"][0];
 
     // The demo's deadlines: primary_db 2 s (readiness), event_loop 100 ms
@@ -193,21 +180,58 @@ fn printed_kubernetes_probes_cover_the_deadlines_and_match_the_manifest() {
         "covers the drain delay and the slowest readiness answer"
     );
 
-    let manifest_path = concat!(env!("CARGO_MANIFEST_DIR"), "/kubernetes/deployment.yaml");
-    let manifest = std::fs::read_to_string(manifest_path).unwrap();
+    assert_matches_manifest(&generated, "deployment.yaml");
+}
+
+#[test]
+fn printed_grpc_probes_match_the_grpc_manifest() {
+    let generated = printed_probes(&["--grpc"]);
+    let readiness = &generated["containers"][0]["readinessProbe"];
+    assert_eq!(readiness["grpc"]["port"], 50051);
+    assert_eq!(readiness["grpc"]["service"], "readiness");
+    assert_matches_manifest(&generated, "deployment-grpc.yaml");
+}
+
+/// What `demo --print-k8s-probes <args>` prints with the default settings;
+/// fails on any warning.
+fn printed_probes(args: &[&str]) -> serde_yaml::Value {
+    let printed = Command::new(env!("CARGO_BIN_EXE_demo"))
+        .arg("--print-k8s-probes")
+        .args(args)
+        .env_remove("DRAIN_SECS")
+        .env_remove("WARMUP_SECS")
+        .env_remove("PORT")
+        .env_remove("GRPC_PORT")
+        .output()
+        .unwrap();
+    assert!(printed.status.success());
+    assert!(
+        printed.stderr.is_empty(),
+        "no warnings: {}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    serde_yaml::from_slice(&printed.stdout).expect("valid YAML")
+}
+
+/// The Deployment in `examples/kubernetes/<file>` carries exactly the
+/// printed probes and grace period.
+fn assert_matches_manifest(generated: &serde_yaml::Value, file: &str) {
+    let manifest_path = format!("{}/kubernetes/{file}", env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(&manifest_path).unwrap();
     let deployment = serde_yaml::Deserializer::from_str(&manifest)
         .map(|doc| serde_yaml::Value::deserialize(doc).unwrap())
         .find(|doc| doc["kind"] == "Deployment")
         .expect("a Deployment in the manifest");
     let pod = &deployment["spec"]["template"]["spec"];
     assert_eq!(
-        pod["terminationGracePeriodSeconds"],
-        generated["terminationGracePeriodSeconds"]
+        pod["terminationGracePeriodSeconds"], generated["terminationGracePeriodSeconds"],
+        "{file}"
     );
+    let container = &generated["containers"][0];
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
         assert_eq!(
             pod["containers"][0][probe], container[probe],
-            "{probe} drifted from --print-k8s-probes"
+            "{file}: {probe} drifted from --print-k8s-probes"
         );
     }
 }

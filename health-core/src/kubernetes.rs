@@ -55,6 +55,8 @@ pub struct KubernetesProbes {
     deadlines: [Vec<(String, Duration)>; 3],
     timeout_overrides: [Option<u32>; 3],
     period_overrides: [Option<u32>; 3],
+    /// Probe over gRPC on this port instead of HTTP.
+    grpc_port: Option<u16>,
 }
 
 /// The deadline a probe's answer needs beyond its slowest check.
@@ -82,12 +84,21 @@ impl KubernetesProbes {
             deadlines,
             timeout_overrides: [None; 3],
             period_overrides: [None; 3],
+            grpc_port: None,
         }
     }
 
     /// The container port serving the probes.
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
+        self
+    }
+
+    /// Probes over gRPC (Kubernetes 1.24+): `grpc: {port, service}` with the
+    /// probe's name as the service (`liveness`, `readiness`, `startup`), as
+    /// `health.grpc()` serves them, with the same timing rules as HTTP.
+    pub fn grpc(mut self, port: u16) -> Self {
+        self.grpc_port = Some(port);
         self
     }
 
@@ -206,6 +217,20 @@ impl KubernetesProbes {
                 ));
             }
         }
+        if self.grpc_port.is_some() {
+            // Over gRPC every service, liveness too, turns NOT_SERVING once
+            // shutdown begins: the kubelet must not restart a draining pod.
+            let liveness = self.liveness();
+            let restarts_after = Duration::from_secs(u64::from(liveness.period_seconds * liveness.failure_threshold));
+            if restarts_after <= self.drain_delay {
+                warnings.push(format!(
+                    "gRPC liveness turns NOT_SERVING during the {:?} drain, and the kubelet restarts after {}s \
+                     (periodSeconds × failureThreshold): raise them above the drain delay",
+                    self.drain_delay,
+                    restarts_after.as_secs()
+                ));
+            }
+        }
         let readiness = self.readiness();
         let noticed_after = Duration::from_secs(u64::from(readiness.period_seconds));
         if self.drain_delay < noticed_after {
@@ -235,17 +260,20 @@ impl KubernetesProbes {
             self.termination_grace_period_seconds()
         );
         let _ = writeln!(yaml, "containers:\n  - name: app");
-        for (key, settings) in [
-            ("livenessProbe", self.liveness()),
-            ("readinessProbe", self.readiness()),
-            ("startupProbe", self.startup()),
+        for (key, probe, settings) in [
+            ("livenessProbe", Probe::Liveness, self.liveness()),
+            ("readinessProbe", Probe::Readiness, self.readiness()),
+            ("startupProbe", Probe::Startup, self.startup()),
         ] {
             let _ = writeln!(yaml, "    {key}:");
-            let _ = writeln!(
-                yaml,
-                "      httpGet:\n        path: {}\n        port: {}",
-                settings.path, self.port
-            );
+            let _ = match self.grpc_port {
+                Some(port) => writeln!(yaml, "      grpc:\n        port: {port}\n        service: {probe}"),
+                None => writeln!(
+                    yaml,
+                    "      httpGet:\n        path: {}\n        port: {}",
+                    settings.path, self.port
+                ),
+            };
             let _ = writeln!(yaml, "      periodSeconds: {}", settings.period_seconds);
             let _ = writeln!(yaml, "      timeoutSeconds: {}", settings.timeout_seconds);
             let _ = writeln!(yaml, "      failureThreshold: {}", settings.failure_threshold);

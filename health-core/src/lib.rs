@@ -73,6 +73,8 @@ mod check;
 pub mod checks;
 mod deep_report;
 mod execute;
+#[cfg(feature = "grpc")]
+pub mod grpc;
 mod health;
 mod health_report;
 pub mod history;
@@ -89,6 +91,8 @@ pub mod process;
 pub mod redact;
 mod registration;
 mod result;
+#[cfg(any(feature = "http", feature = "grpc"))]
+mod shutdown;
 mod spec;
 mod status;
 #[cfg(feature = "testkit")]

@@ -85,3 +85,27 @@ fn the_yaml_names_paths_and_port() {
     assert!(yaml.contains("path: /readyz") && yaml.contains("port: 9000"), "{yaml}");
     assert!(yaml.contains("terminationGracePeriodSeconds:"));
 }
+
+#[test]
+fn grpc_probes_name_the_probe_as_the_service_with_the_same_timing() {
+    let http = probes().drain_delay(Duration::from_secs(10));
+    let grpc = probes().drain_delay(Duration::from_secs(10)).grpc(50051);
+    assert_eq!(grpc.readiness(), http.readiness(), "same timing rules");
+    let yaml = grpc.to_yaml();
+    assert!(
+        yaml.contains("readinessProbe:\n      grpc:\n        port: 50051\n        service: readiness\n"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("service: liveness") && yaml.contains("service: startup"));
+    assert!(!yaml.contains("httpGet"));
+    assert!(grpc.warnings().is_empty(), "{:?}", grpc.warnings());
+    let long_drain = probes().grpc(50051).drain_delay(Duration::from_secs(60));
+    assert!(
+        long_drain
+            .warnings()
+            .iter()
+            .any(|w| w.contains("gRPC liveness turns NOT_SERVING")),
+        "{:?}",
+        long_drain.warnings()
+    );
+}

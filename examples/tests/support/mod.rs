@@ -18,6 +18,7 @@ pub struct Demo {
     pub child: Child,
     pub port: u16,
     pub admin_port: u16,
+    pub grpc_port: u16,
     _dir: TempDir,
 }
 
@@ -32,6 +33,7 @@ impl Demo {
             .envs([
                 ("PORT", "0"),
                 ("ADMIN_PORT", "0"),
+                ("GRPC_PORT", "0"),
                 ("WARMUP_SECS", "1"),
                 ("DRAIN_SECS", "2"),
             ])
@@ -44,16 +46,18 @@ impl Demo {
         let mut child = command.spawn().expect("start the demo");
         let stdout = tokio::process::ChildStdout::from_std(child.stdout.take().unwrap()).unwrap();
         let mut lines = BufReader::new(stdout).lines();
-        let (mut port, mut admin_port) = (None, None);
+        let (mut port, mut admin_port, mut grpc_port) = (None, None, None);
         let read = async {
             while let Some(line) = lines.next_line().await.unwrap() {
-                let port_of = |line: &str| line.split("http://127.0.0.1:").nth(1)?.split(' ').next()?.parse().ok();
+                let port_of = |line: &str, before: &str| line.split(before).nth(1)?.split(' ').next()?.parse().ok();
                 if line.starts_with("demo: serving on") {
-                    port = port_of(&line);
+                    port = port_of(&line, "http://127.0.0.1:");
                 } else if line.starts_with("demo: admin on") {
-                    admin_port = port_of(&line);
+                    admin_port = port_of(&line, "http://127.0.0.1:");
+                } else if line.starts_with("demo: grpc health on") {
+                    grpc_port = port_of(&line, "127.0.0.1:");
                 }
-                if port.is_some() && admin_port.is_some() {
+                if port.is_some() && admin_port.is_some() && grpc_port.is_some() {
                     return;
                 }
             }
@@ -68,6 +72,7 @@ impl Demo {
             child,
             port: port.unwrap(),
             admin_port: admin_port.unwrap(),
+            grpc_port: grpc_port.unwrap(),
             _dir: dir,
         }
     }

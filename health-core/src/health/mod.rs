@@ -232,6 +232,16 @@ impl<S: Send + Sync + 'static> Health<S> {
         }
     }
 
+    /// The reported result of the check called `name` (refreshed first in
+    /// on-demand mode, as a probe would), or `None` without such a check.
+    pub async fn check_result(&self, name: &str) -> Option<CheckResult> {
+        let slot = self.inner.slots.iter().find(|slot| slot.spec.name == name)?;
+        if self.inner.mode == Mode::OnDemand {
+            slot.refresh(&self.inner.state).await;
+        }
+        Some(slot.result(Instant::now(), self.inner.scheduled(slot)))
+    }
+
     /// Collects a derived report from this registry: its checks' results
     /// come from the cache (fresh results are reused, concurrent runs
     /// shared, thresholds applied) instead of one-off runs.

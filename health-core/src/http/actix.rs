@@ -13,7 +13,7 @@ use actix_web::http::StatusCode;
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse};
 
-use super::shutdown::{drained, TerminationSignals};
+use crate::shutdown::{drained, TerminationSignals};
 use super::HealthHttp;
 
 impl<S: Send + Sync + 'static> HealthHttp<S> {

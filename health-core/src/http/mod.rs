@@ -29,7 +29,6 @@ mod respond;
 mod router;
 #[cfg(feature = "server")]
 mod server;
-mod shutdown;
 #[cfg(feature = "tower")]
 mod tower;
 

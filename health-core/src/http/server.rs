@@ -15,8 +15,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use super::shutdown::{drained, TerminationSignals};
 use super::HealthHttp;
+use crate::shutdown::{drained, TerminationSignals};
 use crate::Health;
 
 /// How long a client may take to send its request head.

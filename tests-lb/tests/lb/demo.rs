@@ -61,6 +61,7 @@ impl Demo {
             .env("RUST_LOG", "info,sqlx=warn")
             .env("PORT", self.addr.port().to_string())
             .env("ADMIN_PORT", "0")
+            .env("GRPC_PORT", "0")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped());
         let log = self.dir.join(format!("{}.log", self.name));

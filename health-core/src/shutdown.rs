@@ -1,4 +1,6 @@
-//! Graceful shutdown: readiness flips first, listeners drain, then stop.
+//! Graceful shutdown: readiness flips first, listeners drain, then stop
+//! (the HTTP listeners, the gRPC server, and servers of your own through
+//! [`Health::shutdown_signal`]).
 
 use std::time::Duration;
 
