@@ -13,8 +13,8 @@ use actix_web::http::StatusCode;
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse};
 
-use crate::shutdown::{drained, TerminationSignals};
 use super::HealthHttp;
+use crate::shutdown::{drained, TerminationSignals};
 
 impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// Mounts the probes in an actix-web `App` (with `App::configure`):

@@ -19,9 +19,10 @@ use tower::{Layer, Service, ServiceExt};
 use super::HealthHttp;
 use crate::BoxFuture;
 
-/// Our answer to a request, boxed: [`HealthHttp::respond`] is an `async fn`,
-/// so its future has no name to put in an associated type.
-type Answer = BoxFuture<'static, Response<Full<Bytes>>>;
+/// Our answer to a request, boxed (one allocation per request):
+/// [`HealthHttp::respond`] is an `async fn`, so its future has no name to
+/// put in an associated type.
+type Answer = BoxFuture<'static, Result<Response<Full<Bytes>>, Infallible>>;
 
 impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// The probes as a `tower::Service` taking requests with any body:
@@ -113,15 +114,23 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     }
 }
 
-/// Answers `request` with `http`, reading only its head.
+/// Answers `request` with `http`, reading only its head (the body is
+/// dropped unread, as the other adapters do).
 fn answer<S: Send + Sync + 'static, B>(http: &Arc<HealthHttp<S>>, request: Request<B>) -> Answer {
     let http = Arc::clone(http);
     let (head, _body) = request.into_parts();
-    Box::pin(async move { http.respond(&head).await })
+    Box::pin(async move { Ok(http.respond(&head).await) })
 }
 
 /// The probes as a `tower::Service`; made by [`HealthHttp::into_service`].
-/// Always ready; cloning it clones an `Arc`.
+/// Cloning it clones an `Arc`.
+///
+/// **Readiness.** `poll_ready` is always ready: the service holds no
+/// resource a request could wait for (answers come from the registry's
+/// cache or a run shared with concurrent probes, under the checks'
+/// deadlines), so there is no back-pressure to signal; limit connections
+/// or requests in the server or with a tower layer if you need to. Its
+/// error type is [`Infallible`]: every request gets an HTTP answer.
 pub struct HealthService<S> {
     http: Arc<HealthHttp<S>>,
 }
@@ -150,9 +159,7 @@ impl<S: Send + Sync + 'static, B> Service<Request<B>> for HealthService<S> {
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let http = Arc::clone(&self.http);
-        let (head, _body) = request.into_parts();
-        Box::pin(async move { Ok(http.respond(&head).await) })
+        answer(&self.http, request)
     }
 }
 
@@ -291,7 +298,10 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().route.project() {
-            RouteProjection::Health { answer } => answer.as_mut().poll(cx).map(|ours| Ok(ours.map(Either::Left))),
+            RouteProjection::Health { answer } => answer.as_mut().poll(cx).map(|ours| match ours {
+                Ok(ours) => Ok(ours.map(Either::Left)),
+                Err(never) => match never {},
+            }),
             RouteProjection::Inner { call } => call
                 .poll(cx)
                 .map(|theirs| theirs.map(|response| response.map(Either::Right))),

@@ -44,7 +44,7 @@ macro_rules! contract_suite {
                     probes::head_is_get_without_a_body,
                     probes::other_methods_are_405,
                     probes::unknown_paths_are_404_and_run_nothing,
-                    probes::malformed_requests_get_4xx_and_the_server_carries_on,
+                    probes::malformed_requests_get_400_and_the_server_carries_on,
                     probes::paths_are_configurable,
                     probes::metrics_are_served_only_when_an_exporter_renders_them,
                     deep::without_a_token_it_is_hidden_like_an_unknown_path,
