@@ -2,22 +2,35 @@
 //! `/health/ready`, `/health/startup` and a protected `/health/deep`.
 //!
 //! [`HealthHttp`] is the transport-independent handler (any stack can call
-//! [`HealthHttp::respond`]); [`HealthHttp::router`] mounts it in an axum app
-//! (feature `axum`) and [`HealthHttp::bind`] serves it on a port of its own
-//! (feature `server`). Both drain on shutdown: readiness flips to
-//! `shutting_down` first, the listener keeps answering for the drain delay,
-//! then stops once in-flight requests completed.
+//! [`HealthHttp::respond`]). The adapters, each passing the same contract
+//! suite over real sockets:
+//!
+//! | adapter | feature | mount |
+//! |---|---|---|
+//! | axum | `axum` | [`HealthHttp::router`], merged into an app |
+//! | hyper listener | `server` | [`HealthHttp::bind`], [`HealthHttp::bind_admin`]: a port of its own |
+//! | tower | `tower` | [`HealthHttp::into_service`] (any tower server, e.g. hyper-util), [`HealthHttp::layer`] in front of an app |
+//! | actix-web | `actix` | [`HealthHttp::actix_configure`] in an `App`, served with [`HealthHttp::run_actix`] |
+//!
+//! All drain on shutdown: readiness flips to `shutting_down` first, the
+//! listener keeps answering for the drain delay, then stops once in-flight
+//! requests completed (with axum and hyper-util through
+//! [`Health::shutdown_signal`]).
 //!
 //! The deep endpoint is never public by default: it answers 404 (like an
 //! unknown path) unless the request carries the configured bearer token, or
 //! arrives on an admin listener bound to loopback ([`HealthHttp::bind_admin`]).
 
 mod access;
+#[cfg(feature = "actix")]
+mod actix;
 mod respond;
 #[cfg(feature = "axum")]
 mod router;
 #[cfg(feature = "server")]
 mod server;
+#[cfg(feature = "tower")]
+mod tower;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +39,8 @@ pub use crate::wire::health_json::CONTENT_TYPE as HEALTH_JSON;
 pub use access::{BearerToken, TokenTooShort};
 #[cfg(feature = "server")]
 pub use server::HealthServer;
+#[cfg(feature = "tower")]
+pub use tower::{HealthLayer, HealthMiddleware, HealthService, MiddlewareFuture};
 
 use crate::{Health, Probe};
 
@@ -50,11 +65,6 @@ impl Paths {
     pub const DEFAULT_DEEP: &'static str = "/health/deep";
     /// The metrics endpoint's default path.
     pub const DEFAULT_METRICS: &'static str = "/metrics";
-
-    /// The probe and deep paths, always served.
-    pub(crate) fn health(&self) -> [&str; 4] {
-        [&self.live, &self.ready, &self.startup, &self.deep]
-    }
 }
 
 impl Default for Paths {
@@ -211,5 +221,19 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// The registry answering.
     pub fn health(&self) -> &Health<S> {
         &self.health
+    }
+
+    /// The paths an adapter that shares its listener with an application
+    /// claims: the probes; the deep endpoint unless it is hidden (no token,
+    /// no admin listener), so that it then answers exactly like the
+    /// application's own unknown paths; `/metrics` when served.
+    pub(crate) fn mounted_paths(&self) -> impl Iterator<Item = &str> {
+        let paths = &*self.paths;
+        let deep = (self.deep_token.is_some() || self.admin_listener).then_some(paths.deep.as_str());
+        let metrics = self.metrics.is_some().then_some(paths.metrics.as_str());
+        [paths.live.as_str(), &paths.ready, &paths.startup]
+            .into_iter()
+            .chain(deep)
+            .chain(metrics)
     }
 }

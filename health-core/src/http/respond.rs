@@ -40,6 +40,12 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// unknown paths, 405 for methods other than GET and HEAD, 401/404 for
     /// the deep endpoint without access. Only the request head is read.
     pub async fn respond(&self, request: &Parts) -> Response<Full<Bytes>> {
+        self.answer(request).await.map(Full::new)
+    }
+
+    /// [`HealthHttp::respond`] with the body as it is, for adapters whose
+    /// framework takes bytes rather than an `http_body::Body`.
+    pub(crate) async fn answer(&self, request: &Parts) -> Response<Bytes> {
         let Some(endpoint) = self.endpoint(request.uri.path()) else {
             return error(StatusCode::NOT_FOUND, "not found");
         };
@@ -147,7 +153,7 @@ fn wants_history(request: &Parts) -> bool {
 }
 
 /// `value` as JSON in the negotiated format, or a 500 if it cannot be serialized.
-fn body(status: u16, format: Format, value: &impl Serialize) -> Response<Full<Bytes>> {
+fn body(status: u16, format: Format, value: &impl Serialize) -> Response<Bytes> {
     let content_type = match format {
         Format::HealthJson => ietf::CONTENT_TYPE,
         Format::Json | Format::Html => "application/json",
@@ -166,7 +172,7 @@ fn body(status: u16, format: Format, value: &impl Serialize) -> Response<Full<By
 
 /// The status page, with headers that let nothing load or run but its own
 /// style sheet.
-fn page(status: u16, text: String) -> Response<Full<Bytes>> {
+fn page(status: u16, text: String) -> Response<Bytes> {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     let mut response = response(status, "text/html; charset=utf-8", text.into_bytes());
     let headers = response.headers_mut();
@@ -180,14 +186,14 @@ fn page(status: u16, text: String) -> Response<Full<Bytes>> {
 }
 
 /// `{"error":"<message>"}` with `status`.
-fn error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
+fn error(status: StatusCode, message: &str) -> Response<Bytes> {
     let bytes = serde_json::to_vec(&serde_json::json!({ "error": message })).unwrap_or_default();
     response(status, "application/json", bytes)
 }
 
 /// A response that no cache keeps.
-fn response(status: StatusCode, content_type: &'static str, bytes: Vec<u8>) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(bytes)));
+fn response(status: StatusCode, content_type: &'static str, bytes: Vec<u8>) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(bytes));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));

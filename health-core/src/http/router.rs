@@ -26,11 +26,10 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// ```
     pub fn router<St: Clone + Send + Sync + 'static>(self) -> Router<St> {
         let http = Arc::new(self);
-        let paths = Arc::clone(&http.paths);
         let mut router = Router::new();
-        // `/metrics` only when served, so an app's own route does not clash.
-        let metrics = http.metrics.is_some().then_some(paths.metrics.as_str());
-        for path in paths.health().into_iter().chain(metrics) {
+        // `/metrics` only when served, so an app's own route does not clash;
+        // a hidden deep endpoint not at all, so the app's 404 answers it.
+        for path in http.mounted_paths() {
             let http = Arc::clone(&http);
             router = router.route(
                 path,

@@ -6,8 +6,9 @@
 use health_core::prelude::*;
 use hyper::{Method, StatusCode};
 
-use super::client::send;
 use super::serve;
+use crate::adapters::Adapter;
+use crate::client::{send, Reply};
 
 const TOKEN: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 /// What a browser sends when it opens a page.
@@ -33,16 +34,15 @@ fn browser(bearer: Option<&str>) -> Vec<(&'static str, String)> {
     headers
 }
 
-async fn open(addr: std::net::SocketAddr, path: &str, bearer: Option<&str>) -> super::client::Reply {
+async fn open(addr: std::net::SocketAddr, path: &str, bearer: Option<&str>) -> Reply {
     let headers = browser(bearer);
     let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
     send(addr, Method::GET, path, &headers).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_browser_gets_the_page_with_a_strict_policy_and_escaped_text() {
+pub async fn a_browser_gets_the_page_with_a_strict_policy_and_escaped_text<A: Adapter>() {
     let health = Health::builder(Paged).version("2.0.1").build().unwrap();
-    let addr = serve(health.http().deep_token(TOKEN).unwrap()).await;
+    let addr = serve::<A, _>(health.http().deep_token(TOKEN).unwrap()).await;
     let page = open(addr, "/health/deep", Some(TOKEN)).await;
     assert_eq!(
         page.status,
@@ -82,15 +82,14 @@ async fn a_browser_gets_the_page_with_a_strict_policy_and_escaped_text() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_page_follows_the_same_access_rules_and_leaks_nothing() {
+pub async fn the_page_follows_the_same_access_rules_and_leaks_nothing<A: Adapter>() {
     let health = Health::builder(Paged).build().unwrap();
-    let hidden = serve(health.http()).await;
+    let hidden = serve::<A, _>(health.http()).await;
     let page = open(hidden, "/health/deep", None).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(!page.body.contains("primary_db"));
 
-    let guarded = serve(health.http().deep_token(TOKEN).unwrap()).await;
+    let guarded = serve::<A, _>(health.http().deep_token(TOKEN).unwrap()).await;
     for bearer in [None, Some("0f1e2d3c4b5a69788796a5b4c3d2e1f1")] {
         let page = open(guarded, "/health/deep", bearer).await;
         assert_eq!(page.status, StatusCode::UNAUTHORIZED);
@@ -98,10 +97,9 @@ async fn the_page_follows_the_same_access_rules_and_leaks_nothing() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn json_clients_keep_json_and_can_ask_for_the_history() {
+pub async fn json_clients_keep_json_and_can_ask_for_the_history<A: Adapter>() {
     let health = Health::builder(Paged).build().unwrap();
-    let addr = serve(health.http().deep_token(TOKEN).unwrap().page_refresh(None)).await;
+    let addr = serve::<A, _>(health.http().deep_token(TOKEN).unwrap().page_refresh(None)).await;
     let bearer = format!("Bearer {TOKEN}");
     for accept in ["application/json", "*/*", "application/json, text/html;q=0.5"] {
         let reply = send(

@@ -1,17 +1,20 @@
 //! The deep endpoint: full diagnostics with credentials redacted, and never
-//! public by default (404 without a token, 401 with a wrong one, open only
-//! on a loopback admin listener).
+//! public by default (404 like an unknown path without a token, 401 with a
+//! wrong one). The admin listener, which only the hyper listener has, is in
+//! `hyper_listener.rs`.
 
 use health_core::prelude::*;
 use hyper::{Method, StatusCode};
 use serde_json::json;
 
-use super::client::{get, send};
 use super::serve;
+use crate::adapters::Adapter;
+use crate::client::{get, send};
 
 const TOKEN: &str = "f3a9c2e1d4b7a6c5e8f9a0b1c2d3e4f5";
 
-struct Diagnosed;
+/// A critical check failing with credentials in its error, and a passing one.
+pub struct Diagnosed;
 
 #[health_check(critical, name = "primary_db")]
 async fn primary_db(_state: &Diagnosed) -> CheckOutcome {
@@ -32,10 +35,9 @@ fn leaks(body: &str) -> Vec<&'static str> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn without_a_token_a_public_listener_hides_it_like_an_unknown_path() {
+pub async fn without_a_token_it_is_hidden_like_an_unknown_path<A: Adapter>() {
     let health = Health::builder(Diagnosed).build().unwrap();
-    let addr = serve(health.http()).await;
+    let addr = serve::<A, _>(health.http()).await;
     let deep = get(addr, "/health/deep").await;
     let unknown = get(addr, "/health/nothing").await;
     assert_eq!(deep.status, StatusCode::NOT_FOUND);
@@ -49,10 +51,9 @@ async fn without_a_token_a_public_listener_hides_it_like_an_unknown_path() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_a_token_only_the_right_bearer_gets_in() {
+pub async fn with_a_token_only_the_right_bearer_gets_in<A: Adapter>() {
     let health = Health::builder(Diagnosed).version("1.4.2").build().unwrap();
-    let addr = serve(health.http().deep_token(TOKEN).unwrap()).await;
+    let addr = serve::<A, _>(health.http().deep_token(TOKEN).unwrap()).await;
 
     let bearer = format!("Bearer {TOKEN}");
     let almost = format!("Bearer {}", &TOKEN[..TOKEN.len() - 1]);
@@ -103,10 +104,9 @@ async fn with_a_token_only_the_right_bearer_gets_in() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_deep_report_in_health_json() {
+pub async fn the_deep_report_in_health_json<A: Adapter>() {
     let health = Health::builder(Diagnosed).version("1.4.2").build().unwrap();
-    let addr = serve(health.http().deep_token(TOKEN).unwrap()).await;
+    let addr = serve::<A, _>(health.http().deep_token(TOKEN).unwrap()).await;
     let bearer = format!("Bearer {TOKEN}");
     let deep = send(
         addr,
@@ -131,38 +131,4 @@ async fn the_deep_report_in_health_json() {
     assert_eq!(body["checks"]["primary_db:pool_size"][0]["observedValue"], 10);
     assert_eq!(body["checks"]["uptime"][0]["observedUnit"], "s");
     assert_eq!(body["checks"]["memory:rss"][0]["observedUnit"], "KiB");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_admin_listener_on_loopback_serves_it_openly() {
-    let health = Health::builder(Diagnosed).build().unwrap();
-    let admin = health
-        .http()
-        .handle_signals(false)
-        .bind_admin(([127, 0, 0, 1], 0).into())
-        .await
-        .unwrap();
-    let addr = admin.local_addr();
-    tokio::spawn(admin.run());
-    let deep = get(addr, "/health/deep").await;
-    assert_eq!(deep.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(deep.json()["checks"]["primary_db"]["details"]["pool_size"], 10);
-    assert_eq!(get(addr, "/health/live").await.status, StatusCode::OK, "the probes too");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_admin_listener_refuses_public_addresses() {
-    let health = Health::builder(Diagnosed).build().unwrap();
-    for addr in ["0.0.0.0:0", "[::]:0", "192.0.2.1:0"] {
-        let refused = health.http().bind_admin(addr.parse().unwrap()).await.expect_err(addr);
-        assert_eq!(refused.kind(), std::io::ErrorKind::InvalidInput);
-        assert!(refused.to_string().contains("loopback"), "{refused}");
-    }
-}
-
-#[test]
-fn short_tokens_are_refused() {
-    let health = Health::builder(Diagnosed).build().unwrap();
-    let refused = health.http().deep_token("admin").err().unwrap();
-    assert!(refused.to_string().contains("at least 16"), "{refused}");
 }

@@ -11,7 +11,8 @@ use serde_json::json;
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
 
-use super::client::get;
+use crate::adapters::Adapter;
+use crate::client::get;
 
 #[derive(Default)]
 struct Draining {
@@ -27,18 +28,10 @@ async fn slow_liveness(state: &Draining) -> bool {
     true
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn readiness_flips_first_then_the_listener_drains_and_stops() {
+pub async fn readiness_flips_first_then_the_listener_drains_and_stops<A: Adapter>() {
     let health = Health::builder(Draining::default()).build().unwrap();
-    let server = health
-        .http()
-        .handle_signals(false)
-        .drain_delay(Duration::from_millis(300))
-        .bind(([127, 0, 0, 1], 0).into())
-        .await
-        .unwrap();
-    let addr = server.local_addr();
-    let running = tokio::spawn(server.run());
+    let served = A::serve(health.http().handle_signals(false), Duration::from_millis(300)).await;
+    let (addr, running) = (served.addr, served.stopped);
     assert_eq!(get(addr, "/health/ready").await.json()["status"], "ready");
 
     // A request in flight across the end of the drain delay.
@@ -61,22 +54,15 @@ async fn readiness_flips_first_then_the_listener_drains_and_stops() {
     let live = in_flight.await.unwrap();
     assert_eq!(live.status, StatusCode::OK);
     assert_eq!(live.json(), json!({"status": "alive"}));
-    running.await.unwrap().unwrap();
+    running.await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn liveness_stays_200_during_the_drain() {
+pub async fn liveness_stays_200_during_the_drain<A: Adapter>() {
     struct Calm;
     let health = Health::builder(Calm).build().unwrap();
-    let server = health
-        .http()
-        .handle_signals(false)
-        .drain_delay(Duration::from_secs(2))
-        .bind(([127, 0, 0, 1], 0).into())
+    let addr = A::serve(health.http().handle_signals(false), Duration::from_secs(2))
         .await
-        .unwrap();
-    let addr = server.local_addr();
-    tokio::spawn(server.run());
+        .addr;
     let health = Arc::new(health);
     health.begin_shutdown();
     for _ in 0..5 {

@@ -1,0 +1,448 @@
+//! The HTTP adapters' throughput: readiness requests/s of the tower service
+//! and layer (under hyper-util) and of the actix-web integration, each next
+//! to a static answer on the same framework, in one run.
+//!
+//! ```text
+//! adapters-bench serve VARIANT
+//!     serves one variant on loopback (background mode over the three pings
+//!     of `health_bench::pings`); prints `ready addr=..` once readiness
+//!     answers 200, then serves until killed
+//! adapters-bench run [--rounds 3] [--duration 10] [--warmup 2] [--connections 32]
+//!     in each round, each variant in turn: `adapters-bench serve` pinned to
+//!     CPU 0, `loadgen` (built next to this binary) pinned to CPU 1 against
+//!     its readiness path, then the server is stopped; prints a Markdown
+//!     report of the medians over rounds and the ratios to the baselines
+//! ```
+//!
+//! Build both first: `cargo build --release -p health-bench --bin adapters-bench --bin loadgen`.
+//! Variants: `tower-static` (a `tower::service_fn` answering the readiness
+//! body ours answers, byte for byte), `tower` (`health.http().into_service()`),
+//! `tower-layer` (`health.http().layer()` in front of an application
+//! answering 404), all three served by the same hyper-util loop;
+//! `actix-static` (an actix-web handler answering the same body) and
+//! `actix` (`health.http().actix_configure()`), one actix worker each.
+
+use std::convert::Infallible;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::Duration;
+
+use actix_web::{web, App, HttpResponse, HttpServer};
+use bytes::Bytes;
+use health_bench::pings::Pings;
+use health_bench::servers::{READY_PATH, STATIC_BODY};
+use health_core::Health;
+use http::header::{HeaderValue, CONTENT_TYPE};
+use http::{Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tower::Layer;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// One server of this benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    TowerStatic,
+    Tower,
+    TowerLayer,
+    ActixStatic,
+    Actix,
+}
+
+/// In the order each round measures them.
+const VARIANTS: [Variant; 5] = [
+    Variant::TowerStatic,
+    Variant::Tower,
+    Variant::TowerLayer,
+    Variant::ActixStatic,
+    Variant::Actix,
+];
+
+impl Variant {
+    fn name(self) -> &'static str {
+        match self {
+            Variant::TowerStatic => "tower-static",
+            Variant::Tower => "tower",
+            Variant::TowerLayer => "tower-layer",
+            Variant::ActixStatic => "actix-static",
+            Variant::Actix => "actix",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Variant::TowerStatic => "`tower::service_fn`, fixed body (ours, verbatim), hyper-util",
+            Variant::Tower => "`health.http().into_service()`, hyper-util",
+            Variant::TowerLayer => "`health.http().layer()` over a 404 application, hyper-util",
+            Variant::ActixStatic => "actix-web handler, fixed body (ours, verbatim), 1 worker",
+            Variant::Actix => "`health.http().actix_configure()`, 1 worker",
+        }
+    }
+
+    /// The static answer on the same framework, for ours.
+    fn baseline(self) -> Option<Variant> {
+        match self {
+            Variant::Tower | Variant::TowerLayer => Some(Variant::TowerStatic),
+            Variant::Actix => Some(Variant::ActixStatic),
+            Variant::TowerStatic | Variant::ActixStatic => None,
+        }
+    }
+
+    fn parse(name: &str) -> Result<Variant, String> {
+        VARIANTS
+            .into_iter()
+            .find(|v| v.name() == name)
+            .ok_or_else(|| format!("unknown variant `{name}`"))
+    }
+}
+
+/// A registry over the three pings in background mode, once its first runs
+/// made readiness answer 200 (so no measured answer is `starting`).
+async fn ready_registry() -> Result<Health<Pings>, String> {
+    let health = Health::builder(Pings::default())
+        .background()
+        .build()
+        .map_err(|e| e.to_string())?;
+    while health.readiness().await.http_status() != 200 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    Ok(health)
+}
+
+/// The static answer: our readiness body with its content type.
+fn fixed() -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(STATIC_BODY)));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// Serves `variant` on a loopback port in tasks (tower) or workers (actix)
+/// of their own, and returns where.
+async fn serve(variant: Variant) -> Result<SocketAddr, String> {
+    let tower_static = tower::service_fn(|_: Request<Incoming>| async { Ok::<_, Infallible>(fixed()) });
+    match variant {
+        Variant::TowerStatic => hyper_util_server(tower_static).await,
+        Variant::Tower => hyper_util_server(ready_registry().await?.http().into_service()).await,
+        Variant::TowerLayer => {
+            let not_found = tower::service_fn(|_: Request<Incoming>| async {
+                let mut response = Response::new(Full::new(Bytes::new()));
+                *response.status_mut() = StatusCode::NOT_FOUND;
+                Ok::<_, Infallible>(response)
+            });
+            hyper_util_server(ready_registry().await?.http().layer().layer(not_found)).await
+        }
+        Variant::ActixStatic => actix_server(|config: &mut web::ServiceConfig| {
+            config.route(
+                READY_PATH,
+                web::get().to(|| async { HttpResponse::Ok().content_type("application/json").body(STATIC_BODY) }),
+            );
+        }),
+        Variant::Actix => actix_server(ready_registry().await?.http().actix_configure()),
+    }
+}
+
+/// The tower service under hyper-util: HTTP/1.1 connections, each in a
+/// task of its own (what the tower adapter's documentation shows).
+async fn hyper_util_server<T, B>(service: T) -> Result<SocketAddr, String>
+where
+    T: tower::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
+    T::Future: Send + 'static,
+    T::Error: Into<BoxError>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let service = TowerToHyperService::new(service);
+    tokio::spawn(async move {
+        while let Ok((stream, _peer)) = listener.accept().await {
+            let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service.clone());
+            tokio::spawn(connection);
+        }
+    });
+    Ok(addr)
+}
+
+/// An actix-web server with one worker (what the CPU it is pinned to
+/// gives), actix's signal handling off, running in the background.
+fn actix_server<F>(configure: F) -> Result<SocketAddr, String>
+where
+    F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+{
+    let server = HttpServer::new(move || App::new().configure(configure.clone()))
+        .workers(1)
+        .disable_signals()
+        .bind(("127.0.0.1", 0))
+        .map_err(|e| e.to_string())?;
+    let addr = server.addrs()[0];
+    tokio::spawn(server.run());
+    Ok(addr)
+}
+
+/// Run settings.
+struct Settings {
+    rounds: usize,
+    duration: f64,
+    warmup: f64,
+    connections: usize,
+}
+
+fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> Result<T, String> {
+    match args.iter().position(|a| a == name) {
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("{name} needs a value")),
+        None => Ok(default),
+    }
+}
+
+/// What one loadgen run of one variant gave.
+#[derive(Debug, Default, Clone)]
+struct Measured {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    cpu_us: f64,
+    non_2xx: u64,
+    errors: u64,
+}
+
+impl Measured {
+    /// From loadgen's `key=value` line.
+    fn parse(line: &str) -> Measured {
+        let mut measured = Measured::default();
+        for (key, value) in line.split_whitespace().filter_map(|kv| kv.split_once('=')) {
+            let number = value.parse::<f64>().unwrap_or(f64::NAN);
+            match key {
+                "rps" => measured.rps = number,
+                "p50_ms" => measured.p50_ms = number,
+                "p99_ms" => measured.p99_ms = number,
+                "server_cpu_us_per_request" => measured.cpu_us = number,
+                "non_2xx" => measured.non_2xx = value.parse().unwrap_or(0),
+                "errors" => measured.errors = value.parse().unwrap_or(0),
+                _ => {}
+            }
+        }
+        measured
+    }
+}
+
+/// The median (the lower middle value for an even count).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values
+        .get(values.len().saturating_sub(1) / 2)
+        .copied()
+        .unwrap_or(f64::NAN)
+}
+
+/// `taskset -c CPU` when pinning is possible, else nothing.
+fn pinned(cpu: u32, pin: bool, program: &Path) -> Command {
+    if pin {
+        let mut command = Command::new("taskset");
+        command.arg("-c").arg(cpu.to_string()).arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+/// Starts `adapters-bench serve VARIANT`; returns it and where it listens.
+fn start(exe: &Path, variant: Variant, pin: bool) -> Result<(Child, SocketAddr), String> {
+    let mut child = pinned(0, pin, exe)
+        .args(["serve", variant.name()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).map_err(|e| e.to_string())?;
+    let addr = line
+        .trim()
+        .strip_prefix("ready addr=")
+        .and_then(|a| a.parse().ok())
+        .ok_or_else(|| format!("{}: unexpected first line {line:?}", variant.name()))?;
+    Ok((child, addr))
+}
+
+fn load_average() -> String {
+    let loadavg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    loadavg.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let settings = Settings {
+        rounds: flag(args, "--rounds", 3)?,
+        duration: flag(args, "--duration", 10.0)?,
+        warmup: flag(args, "--warmup", 2.0)?,
+        connections: flag(args, "--connections", 32)?,
+    };
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let loadgen = exe.with_file_name("loadgen");
+    if !loadgen.exists() {
+        return Err(format!("{} missing: build it too (see --help)", loadgen.display()));
+    }
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let taskset = Command::new("taskset")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let pin = taskset && cpus >= 2;
+    let load_before = load_average();
+    let mut measured: Vec<Vec<Measured>> = vec![Vec::new(); VARIANTS.len()];
+    for round in 1..=settings.rounds {
+        for (i, variant) in VARIANTS.into_iter().enumerate() {
+            eprintln!("round {round}/{}: {} ...", settings.rounds, variant.name());
+            let (mut server, addr) = start(&exe, variant, pin)?;
+            let output = pinned(1, pin, &loadgen)
+                .args(["--url", &format!("http://{addr}{READY_PATH}")])
+                .args(["--connections", &settings.connections.to_string()])
+                .args(["--duration", &settings.duration.to_string()])
+                .args(["--warmup", &settings.warmup.to_string()])
+                .args(["--server-pid", &server.id().to_string()])
+                .output();
+            let _ = server.kill();
+            let _ = server.wait();
+            let output = output.map_err(|e| format!("loadgen: {e}"))?;
+            if !output.status.success() {
+                return Err(format!("loadgen failed: {}", String::from_utf8_lossy(&output.stderr)));
+            }
+            measured[i].push(Measured::parse(&String::from_utf8_lossy(&output.stdout)));
+        }
+    }
+    let load_after = load_average();
+    print!("{}", report(&settings, &measured, pin, &load_before, &load_after));
+    Ok(())
+}
+
+/// The Markdown report.
+fn report(settings: &Settings, measured: &[Vec<Measured>], pin: bool, before: &str, after: &str) -> String {
+    let field = |i: usize, get: fn(&Measured) -> f64| median(measured[i].iter().map(get).collect());
+    let rps = |variant: Variant| {
+        let i = VARIANTS.iter().position(|v| *v == variant).unwrap_or(0);
+        field(i, |m| m.rps)
+    };
+    let mut out = String::from("# Load benchmark: the HTTP adapters\n\n");
+    out += &format!(
+        "Measured by `adapters-bench run` (bench/src/bin/adapters_bench.rs). {} CPUs; {}.\n",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        if pin {
+            "server pinned to CPU 0, loadgen to CPU 1 (taskset)"
+        } else {
+            "no pinning (taskset missing or fewer than 2 CPUs)"
+        }
+    );
+    out += &format!(
+        "Load average (1, 5, 15 min) before: {before}; after: {after}.\n\
+         Readiness (`{READY_PATH}`), background mode over three 5 ms pings; {} keep-alive connections (closed loop), \
+         {} s warm-up then {} s measured per variant, {} interleaved rounds; medians over rounds.\n\n",
+        settings.connections, settings.warmup, settings.duration, settings.rounds
+    );
+    out +=
+        "| variant | what | requests/s (each round) | p50 ms | p99 ms | server CPU µs/request | non-2xx | errors |\n";
+    out += "|---|---|---:|---:|---:|---:|---:|---:|\n";
+    for (i, variant) in VARIANTS.into_iter().enumerate() {
+        let rounds: Vec<String> = measured[i].iter().map(|m| format!("{:.0}", m.rps)).collect();
+        out += &format!(
+            "| {} | {} | {:.0} ({}) | {:.3} | {:.3} | {:.1} | {} | {} |\n",
+            variant.name(),
+            variant.what(),
+            field(i, |m| m.rps),
+            rounds.join(", "),
+            field(i, |m| m.p50_ms),
+            field(i, |m| m.p99_ms),
+            field(i, |m| m.cpu_us),
+            measured[i].iter().map(|m| m.non_2xx).sum::<u64>(),
+            measured[i].iter().map(|m| m.errors).sum::<u64>(),
+        );
+    }
+    out += "\n| ratio (of the medians) | measured | target | verdict |\n|---|---:|---:|---|\n";
+    for variant in VARIANTS {
+        if let Some(baseline) = variant.baseline() {
+            let ratio = rps(variant) / rps(baseline);
+            let verdict = if ratio >= 0.9 { "met" } else { "**not met**" };
+            out += &format!(
+                "| {} rps / {} rps | {ratio:.2} | ≥ 0.9 | {verdict} |\n",
+                variant.name(),
+                baseline.name()
+            );
+        }
+    }
+    out
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let done = match args.first().map(String::as_str) {
+        Some("serve") => args
+            .get(1)
+            .ok_or_else(|| "serve needs a variant".to_owned())
+            .and_then(|name| Variant::parse(name))
+            .and_then(|variant| {
+                let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+                runtime.block_on(async {
+                    let addr = serve(variant).await?;
+                    println!("ready addr={addr}");
+                    std::future::pending::<Result<(), String>>().await
+                })
+            }),
+        Some("run") => run(&args[1..]),
+        _ => Err("usage: adapters-bench (serve VARIANT | run [--rounds 3] [--duration 10] [--warmup 2] [--connections 32]); \
+             build with `cargo build --release -p health-bench --bin adapters-bench --bin loadgen`"
+            .into()),
+    };
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("adapters-bench: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// One request on a connection of its own: status code and body.
+    async fn get(addr: SocketAddr, path: &str) -> (u16, Vec<u8>) {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.unwrap();
+        let split = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let status = std::str::from_utf8(&answer[9..12]).unwrap().parse().unwrap();
+        (status, answer[split + 4..].to_vec())
+    }
+
+    /// Every variant answers readiness 200 with the same bytes, so the
+    /// baselines cost what ours would if the answer were free.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_variant_answers_the_same_body() {
+        for variant in VARIANTS {
+            let addr = serve(variant).await.unwrap();
+            let (status, body) = get(addr, READY_PATH).await;
+            assert_eq!((status, body.as_slice()), (200, STATIC_BODY), "{}", variant.name());
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_layer_passes_other_paths_to_the_application() {
+        let addr = serve(Variant::TowerLayer).await.unwrap();
+        assert_eq!(get(addr, "/orders").await.0, 404);
+    }
+}
