@@ -141,11 +141,14 @@ fn probe(url: &Url, timeout: Duration) -> io::Result<u16> {
     } else {
         url.host.clone()
     };
-    write!(
-        stream,
+    // One `write_all` of the whole request: `write!` on the socket would send
+    // it in fragments, and a server that answers after the request line
+    // could close before the last fragment (a broken pipe, not its answer).
+    let request = format!(
         "GET {} HTTP/1.1\r\nHost: {host}:{}\r\nUser-Agent: health-probe\r\nAccept: application/json\r\nConnection: close\r\n\r\n",
         url.path, url.port
-    )?;
+    );
+    stream.write_all(request.as_bytes())?;
     stream.set_read_timeout(Some(remaining()?))?;
     let mut status_line = String::new();
     BufReader::new(Read::by_ref(&mut stream).take(MAX_HEAD)).read_line(&mut status_line)?;

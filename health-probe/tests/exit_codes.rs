@@ -18,6 +18,11 @@ fn server() -> SocketAddr {
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 let mut request_line = String::new();
                 reader.read_line(&mut request_line).unwrap();
+                // Read the rest of the head, as a real server does before answering.
+                let mut header = String::new();
+                while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                    header.clear();
+                }
                 let path = request_line.split_whitespace().nth(1).unwrap_or("").to_owned();
                 let mut stream = stream;
                 let answer: &[u8] = match path.as_str() {
