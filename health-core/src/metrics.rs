@@ -19,10 +19,19 @@
 //! Install the exporter **before** building the registry: the registry
 //! registers its metrics when built, with the recorder installed then.
 //!
-//! ```ignore
+//! ```no_run
+//! # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use health_core::Health;
+//!
 //! let exporter = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
-//! let health = Health::builder(state).background().build()?;
-//! let admin = health.http().metrics(move || exporter.render()).bind_admin(addr).await?;
+//! let health = Health::builder(()).background().build()?;
+//! let admin = health
+//!     .http()
+//!     .metrics(move || exporter.render())
+//!     .bind_admin("127.0.0.1:9090".parse()?)
+//!     .await?;
+//! admin.run().await?;
+//! # Ok(()) }
 //! ```
 
 /// `health_check_up{check,critical}`: 1 while the check is reported passing, else 0.

@@ -198,10 +198,18 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// format, as `render` produces it: the application chooses the exporter
     /// and hands over its renderer, e.g. `metrics-exporter-prometheus`:
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let exporter = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
-    /// let health = Health::builder(state).build()?; // after the recorder: see feature `metrics`
-    /// let admin = health.http().metrics(move || exporter.render()).bind_admin(addr).await?;
+    /// // After the recorder: see feature `metrics`.
+    /// let health = health_core::Health::builder(()).build()?;
+    /// let admin = health
+    ///     .http()
+    ///     .metrics(move || exporter.render())
+    ///     .bind_admin("127.0.0.1:9090".parse()?)
+    ///     .await?;
+    /// admin.run().await?;
+    /// # Ok(()) }
     /// ```
     ///
     /// Metrics name the checks but carry no error text; like the deep
