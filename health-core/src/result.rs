@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 use crate::outcome::{CheckOutcome, Details, Verdict};
 use crate::probe::Probes;
-use crate::redact::redact;
+use crate::redact;
 use crate::spec::CheckSpec;
 
 /// A check's name as results carry it: static names are borrowed, names
@@ -114,7 +114,7 @@ impl Observation {
                     Verdict::Fail => Some(Reason::Error),
                     Verdict::Panicked => Some(Reason::Panicked),
                 };
-                let error = message.map(|m| Arc::from(redact(&m)));
+                let error = message.map(|m| Arc::from(redact::bounded(&m)));
                 (failure, error, details)
             }
         };
@@ -122,7 +122,7 @@ impl Observation {
         Observation {
             failure,
             error,
-            details: (!details.is_empty()).then(|| Arc::new(details)),
+            details: (!details.is_empty()).then(|| Arc::new(redact::details(details))),
             latency: finished.saturating_duration_since(started),
             finished,
         }

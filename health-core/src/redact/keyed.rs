@@ -1,0 +1,202 @@
+//! Secrets named by a key: `key=value`, `key: value`, `"key": "value"`,
+//! `key => value`, `Key("value")`, `key%3Dvalue`, and labels with spaces.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::push;
+
+/// Words that make a key secret wherever they appear in its name.
+const SECRET_WORDS: &str = "password|passwd|passphrase|secret|token|credential|auth|cookie|session|signature\
+    |(?:api|access|private|account|subscription|client|master|signing|encryption)[ _.-]?key";
+
+/// Words that make a key secret when they are a whole `_`/`-`/`.` separated
+/// part of its name (as parts of longer words they mean other things:
+/// `passed`, `design`).
+const SECRET_PARTS: &str = "pass|pwd|pw|sig|jwt|sas|psk";
+
+/// A secret key's name (case-insensitive).
+pub(super) fn key_pattern() -> String {
+    format!(
+        "(?:[a-z0-9_.-]*(?:{SECRET_WORDS})[a-z0-9_.-]*|(?:[a-z0-9_.-]*[_.-])?(?:{SECRET_PARTS})(?:[_.-][a-z0-9_.-]*)?)"
+    )
+}
+
+/// A secret key and its separator: `=`, `:`, `=>`, `%3D`, `%3A` (after an
+/// optional closing quote), `(` right after the name, or up to three more
+/// words and a `:` (a label: `Secret Access Key:`).
+static KEY_AND_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
+    let key = key_pattern();
+    Regex::new(&format!(
+        r#"(?i)(?-u:\b)({key})(?:(?:\\?["'])?[ \t]*(?:=>|=|:|%3d|%3a)|\(|(?:[ ][a-z0-9_-]+){{1,3}}[ \t]*:)[ \t]*"#
+    ))
+    .expect("the key pattern is valid")
+});
+
+/// A whole name that is a secret key.
+static SECRET_KEY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("(?i)^{}$", key_pattern())).expect("the key pattern is valid"));
+
+/// Authorization schemes kept in front of a masked credential.
+const AUTH_SCHEMES: [&str; 10] = [
+    "bearer",
+    "basic",
+    "digest",
+    "token",
+    "negotiate",
+    "ntlm",
+    "apikey",
+    "hoba",
+    "mutual",
+    "aws4-hmac-sha256",
+];
+
+/// Whether a name (of a detail, a field, a variable) marks its value
+/// secret, by the rule in the [module docs](super); spaces count as `_`.
+///
+/// ```
+/// use health_core::redact::is_secret_key;
+///
+/// assert!(is_secret_key("DB_PASS"));
+/// assert!(is_secret_key("privateKey"));
+/// assert!(is_secret_key("Secret Access Key"));
+/// assert!(!is_secret_key("pool_size"));
+/// assert!(!is_secret_key("passed"));
+/// ```
+pub fn is_secret_key(name: &str) -> bool {
+    SECRET_KEY.is_match(&name.replace(' ', "_"))
+}
+
+/// The value of every secret key in `text`.
+pub(super) fn secret_values(text: &str) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(captures) = KEY_AND_SEPARATOR.captures_at(text, from) {
+        let (whole, key) = (captures.get(0).expect("group 0"), captures.get(1).expect("group 1"));
+        from = whole.end();
+        let value_start = whole.end();
+        let rest = &text[value_start..];
+        if whole.as_str().trim_end().ends_with(':') && rest.starts_with(['/', ':']) {
+            continue; // `auth://host` is a URL, `auth::login` a path
+        }
+        let key = key.as_str().to_ascii_lowercase();
+        let to_line_end = key.ends_with("authorization") || key.ends_with("cookie");
+        let value = value_range(text, value_start, to_line_end);
+        from = from.max(value.end);
+        push(&mut found, value);
+    }
+    found
+}
+
+/// The secret part of the value starting at `start`: inside its quotes
+/// (`"…"`, `'…'`, `\"…\"`, ODBC `{…}`), after wrappers such as `Some(` and
+/// an authorization scheme, or an unquoted value to its end.
+fn value_range(text: &str, start: usize, to_line_end: bool) -> Range<usize> {
+    let bytes = text.as_bytes();
+    let mut pos = start;
+    for _ in 0..4 {
+        let name = bytes[pos..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+        if name == 0 || bytes.get(pos + name) != Some(&b'(') {
+            break;
+        }
+        pos += name + 1; // `Some(`, `String(`, `Secret(`
+    }
+    match bytes.get(pos) {
+        Some(b'\\') if bytes.get(pos + 1) == Some(&b'"') => {
+            let content = pos + 2;
+            let end = text[content..].find("\\\"").map_or(text.len(), |close| content + close);
+            content..end
+        }
+        Some(&quote @ (b'"' | b'\'')) => {
+            let content = pos + 1;
+            content..closing(bytes, content, |b| b == quote)
+        }
+        Some(b'{') => {
+            let content = pos + 1;
+            content..closing(bytes, content, |b| b == b'}')
+        }
+        _ => {
+            let pos = after_scheme(text, pos);
+            if to_line_end {
+                let end = text[pos..].find(['\n', '\r']).map_or(text.len(), |len| pos + len);
+                pos..pos + text[pos..end].trim_end().len()
+            } else {
+                pos..unquoted_end(bytes, pos)
+            }
+        }
+    }
+}
+
+/// Where a quoted value starting at `content` closes: the first byte that
+/// `closes` and is not escaped by a backslash (ODBC's `}}` is an escaped
+/// `}`); the end of the text when it never closes.
+fn closing(bytes: &[u8], content: usize, closes: impl Fn(u8) -> bool) -> usize {
+    let mut i = content;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'}' if closes(b'}') && bytes.get(i + 1) == Some(&b'}') => i += 2,
+            b if closes(b) => return i,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// Past a known authorization scheme and its spaces (`Bearer `), so the
+/// scheme stays readable; `pos` itself otherwise.
+fn after_scheme(text: &str, pos: usize) -> usize {
+    let rest = &text[pos..];
+    let Some(len) = rest.find([' ', '\t']).filter(|len| *len <= 16) else {
+        return pos;
+    };
+    if !AUTH_SCHEMES.iter().any(|scheme| rest[..len].eq_ignore_ascii_case(scheme)) {
+        return pos;
+    }
+    let spaces = rest[len..].len() - rest[len..].trim_start_matches([' ', '\t']).len();
+    let credentials = pos + len + spaces;
+    if text[credentials..].starts_with(['\n', '\r']) || credentials == text.len() {
+        pos // the scheme word was the value
+    } else {
+        credentials
+    }
+}
+
+/// The end of an unquoted value: a line break, `; & , " ' ) ] } <`, `%26`,
+/// or whitespace followed by the next `key=` or `key:`. Trailing whitespace
+/// is not part of it. Each byte is looked at a bounded number of times.
+fn unquoted_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start;
+    let mut end = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' | b'\r' | b';' | b'&' | b',' | b'"' | b'\'' | b')' | b']' | b'}' | b'<' => break,
+            b'%' if bytes[i + 1..].starts_with(b"26") => break,
+            b' ' | b'\t' => {
+                let word = i + bytes[i..].iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+                let after = word
+                    + bytes[word..]
+                        .iter()
+                        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                        .count();
+                if after > word && matches!(bytes.get(after), Some(b'=' | b':')) {
+                    break; // the next pair starts
+                }
+                if after > word {
+                    end = after;
+                }
+                i = after;
+            }
+            _ => {
+                i += 1;
+                end = i;
+            }
+        }
+    }
+    end
+}
