@@ -78,7 +78,7 @@ pub(super) fn secret_values(text: &str) -> Vec<Range<usize>> {
         from = whole.end();
         let value_start = whole.end();
         let rest = &text[value_start..];
-        if whole.as_str().trim_end().ends_with(':') && rest.starts_with(['/', ':']) {
+        if whole.as_str().ends_with(':') && (rest.starts_with("//") || rest.starts_with(':')) {
             continue; // `auth://host` is a URL, `auth::login` a path
         }
         let key = key.as_str().to_ascii_lowercase();

@@ -29,7 +29,7 @@
 //! | XML elements | `<password>x</password>` | `<password>***</password>` |
 //! | PEM private key blocks | `-----BEGIN PRIVATE KEY-----MIIE…-----END PRIVATE KEY-----` | `-----BEGIN PRIVATE KEY-----***-----END PRIVATE KEY-----` |
 //! | JWTs, and tokens with a vendor prefix (AWS `AKIA…`, GitHub `ghp_…`/`github_pat_…`, GitLab `glpat-…`, Slack `xox?-…`, Stripe `sk_live_…`, Google `AIza…`, npm `npm_…`) | `key AKIAIOSFODNN7EXAMPLE` | `key ***` |
-//! | a bare `Basic` credential (base64 of `user:password`), a bare `Bearer`/`Token` credential (with a digit or symbol, or 20 characters) | `sent Basic dXNlcjpzM2NyZXQ=` | `sent Basic ***` |
+//! | a bare `Basic` credential (base64 of `user:password`), a bare `Bearer`/`Token` credential (letters and digits, or 32 characters) | `sent Basic dXNlcjpzM2NyZXQ=` | `sent Basic ***` |
 //! | command lines | `mysql -pS3cret`, `--password S3cret`, `redis-cli -a S3cret`, `sshpass -p S3cret`, `curl -u me:S3cret` | `mysql -p***`, `--password ***`, `redis-cli -a ***`, `sshpass -p ***`, `curl -u me:***` |
 //!
 //! A key is secret when its name (any case, `-`, `_`, `.` or camelCase

@@ -94,7 +94,7 @@ pub(super) fn collect(text: &str, found: &mut Vec<Range<usize>>) {
 }
 
 /// Whether a scheme's credentials look like one: `Basic` base64 of
-/// `user:password`; `Bearer`/`Token` with a digit or a symbol, or of 20
+/// `user:password`; `Bearer`/`Token` with letters and digits, or of 32
 /// characters (so that `Bearer authentication failed` stays readable).
 fn bare_credential(captures: &Captures<'_>) -> bool {
     let credentials = &captures[2];
@@ -103,5 +103,6 @@ fn bare_credential(captures: &Captures<'_>) -> bool {
             .decode(credentials)
             .is_ok_and(|decoded| decoded.contains(&b':'));
     }
-    credentials.len() >= 20 || credentials.bytes().any(|b| !b.is_ascii_alphabetic())
+    credentials.len() >= 32
+        || (credentials.bytes().any(|b| b.is_ascii_digit()) && credentials.bytes().any(|b| b.is_ascii_alphabetic()))
 }
