@@ -63,7 +63,11 @@ fn secret_key() -> impl Strategy<Value = String> {
         "([_-]?[a-z0-9]{1,4})?",
     )
         .prop_map(|(needle, prefix, suffix)| format!("{prefix}{needle}{suffix}"));
-    let part = (prop::sample::select(&PARTS[..]), "([a-z]{1,4}[_.-])?", "([_.-][a-z0-9]{1,4})?")
+    let part = (
+        prop::sample::select(&PARTS[..]),
+        "([a-z]{1,4}[_.-])?",
+        "([_.-][a-z0-9]{1,4})?",
+    )
         .prop_map(|(part, prefix, suffix)| format!("{prefix}{part}{suffix}"));
     (prop_oneof![needle, part], any::<u64>()).prop_map(|(key, case)| with_case(&key, case))
 }
@@ -101,11 +105,18 @@ fn keyed() -> impl Strategy<Value = (String, String)> {
         let inner = escaped(&secret, '"');
         (format!("{{\"{key}\":{a}\"{inner}\", \"user\": \"app\"}}"), inner)
     });
-    let debug = (secret_key(), prop::sample::select(&["Some(", "String(", "Secret(", ""][..]), wild_secret())
+    let debug = (
+        secret_key(),
+        prop::sample::select(&["Some(", "String(", "Secret(", ""][..]),
+        wild_secret(),
+    )
         .prop_map(|(key, wrapper, secret)| {
             let inner = escaped(&secret, '"');
             let close = if wrapper.is_empty() { "" } else { ")" };
-            (format!("Options {{ host: \"db\", {key}: {wrapper}\"{inner}\"{close}, port: 5432 }}"), inner)
+            (
+                format!("Options {{ host: \"db\", {key}: {wrapper}\"{inner}\"{close}, port: 5432 }}"),
+                inner,
+            )
         });
     let tuple = ("[A-Z][a-z]{0,3}", wild_secret()).prop_map(|(prefix, secret)| {
         let inner = escaped(&secret, '"');
@@ -114,7 +125,10 @@ fn keyed() -> impl Strategy<Value = (String, String)> {
     let json_in_debug = (secret_key(), "[A-Za-z0-9/?#@:;,&) ]{8,24}")
         .prop_map(|(key, secret)| (format!("Error(\"{{\\\"{key}\\\": \\\"{secret}\\\"}}\")"), secret));
     let query = (secret_key(), "[a-z]{1,6}", "[A-Za-z0-9._~%-]{8,24}").prop_map(|(key, other, secret)| {
-        (format!("https://api.example/v1?{other}=1&{key}={secret}&page=2"), secret)
+        (
+            format!("https://api.example/v1?{other}=1&{key}={secret}&page=2"),
+            secret,
+        )
     });
     let dsn = (secret_key(), space(), wild_secret()).prop_map(|(key, a, secret)| {
         let inner = escaped(&secret, '\'');
@@ -141,7 +155,10 @@ fn keyed() -> impl Strategy<Value = (String, String)> {
     )
         .prop_map(|(scheme, name, case, secret)| {
             let secret = secret.trim().to_owned();
-            (format!("{}: {scheme} {secret}\r\nHost: x", with_case(name, case)), secret)
+            (
+                format!("{}: {scheme} {secret}\r\nHost: x", with_case(name, case)),
+                secret,
+            )
         });
     let xml = (secret_key(), r#"[A-Za-z0-9/?#@:;,&)( "=.-]{8,24}"#)
         .prop_map(|(key, secret)| (format!("<user>app</user><{key}>{secret}</{key}>"), secret));
@@ -169,14 +186,23 @@ fn keyed() -> impl Strategy<Value = (String, String)> {
 /// credentials and command lines.
 fn keyless() -> impl Strategy<Value = (String, String)> {
     let userinfo = ("[a-z]{3,8}", "[A-Za-z][A-Za-z0-9/?#@;,&)( '\"=.!*-]{7,23}").prop_map(|(user, secret)| {
-        (format!("postgres://{user}:{secret}@db.internal:5432/app?sslmode=disable"), secret)
+        (
+            format!("postgres://{user}:{secret}@db.internal:5432/app?sslmode=disable"),
+            secret,
+        )
     });
     let user_token = "[A-Za-z0-9_]{16,40}".prop_map(|token| (format!("https://{token}@git.example/o/r.git"), token));
     let nested = ("[a-z]{3,8}", "[A-Za-z0-9]{8,24}").prop_map(|(user, secret)| {
-        (format!("GET /go?next=postgres%3A%2F%2F{user}%3A{secret}%40db%2Fapp&x=1"), secret)
+        (
+            format!("GET /go?next=postgres%3A%2F%2F{user}%3A{secret}%40db%2Fapp&x=1"),
+            secret,
+        )
     });
     let pem = "[A-Za-z0-9+/=\n]{16,64}".prop_map(|body| {
-        (format!("-----BEGIN EC PRIVATE KEY-----\nMII{body}\n-----END EC PRIVATE KEY-----"), format!("MII{body}"))
+        (
+            format!("-----BEGIN EC PRIVATE KEY-----\nMII{body}\n-----END EC PRIVATE KEY-----"),
+            format!("MII{body}"),
+        )
     });
     let vendor = (
         prop::sample::select(&["ghp_", "gho_", "github_pat_", "glpat-", "xoxb-", "sk_live_", "npm_"][..]),
@@ -197,7 +223,15 @@ fn keyless() -> impl Strategy<Value = (String, String)> {
         (format!("upstream sent Basic {encoded} back"), encoded)
     });
     let command = (
-        prop::sample::select(&["mysql -uroot -p", "pg_dump --password ", "redis-cli -a ", "sshpass -p ", "curl -u me:"][..]),
+        prop::sample::select(
+            &[
+                "mysql -uroot -p",
+                "pg_dump --password ",
+                "redis-cli -a ",
+                "sshpass -p ",
+                "curl -u me:",
+            ][..],
+        ),
         "[A-Za-z0-9!@#%^*+=/.]{8,24}",
     )
         .prop_map(|(command, secret)| (format!("{command}{secret} --host db"), secret));

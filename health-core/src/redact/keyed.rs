@@ -91,8 +91,9 @@ pub(super) fn secret_values(text: &str) -> Vec<Range<usize>> {
 }
 
 /// The secret part of the value starting at `start`: inside its quotes
-/// (`"…"`, `'…'`, `\"…\"`, ODBC `{…}`), after wrappers such as `Some(` and
-/// an authorization scheme, or an unquoted value to its end.
+/// (`"…"`, `'…'`, `\"…\"`, ODBC `{…}`, a struct's `{…}`), after wrappers
+/// such as `Some(` and an authorization scheme, or an unquoted value to its
+/// end; nothing for `None`, `null`, `true`, `false`.
 fn value_range(text: &str, start: usize, to_line_end: bool) -> Range<usize> {
     let bytes = text.as_bytes();
     let mut pos = start;
@@ -114,13 +115,16 @@ fn value_range(text: &str, start: usize, to_line_end: bool) -> Range<usize> {
         }
         Some(&quote @ (b'"' | b'\'')) => {
             let content = pos + 1;
-            content..closing(bytes, content, |b| b == quote)
+            content..closing(bytes, content, quote)
         }
-        Some(b'{') => {
-            let content = pos + 1;
-            content..closing(bytes, content, |b| b == b'}')
-        }
+        Some(b'{') => braced(bytes, pos),
         _ => {
+            if let Some(open) = struct_value(bytes, pos) {
+                return braced(bytes, open);
+            }
+            if is_plain_word(text, pos) {
+                return pos..pos;
+            }
             let pos = after_scheme(text, pos);
             if to_line_end {
                 let end = text[pos..].find(['\n', '\r']).map_or(text.len(), |len| pos + len);
@@ -132,16 +136,67 @@ fn value_range(text: &str, start: usize, to_line_end: bool) -> Range<usize> {
     }
 }
 
-/// Where a quoted value starting at `content` closes: the first byte that
-/// `closes` and is not escaped by a backslash (ODBC's `}}` is an escaped
-/// `}`); the end of the text when it never closes.
-fn closing(bytes: &[u8], content: usize, closes: impl Fn(u8) -> bool) -> usize {
+/// The inside of the braces opening at `open`, to the matching `}` (nested
+/// braces counted; ODBC's `}}` is an escaped `}`), or to the end of the
+/// text when it never closes.
+fn braced(bytes: &[u8], open: usize) -> Range<usize> {
+    let content = open + 1;
+    let mut depth = 0usize;
+    let mut i = content;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'}' if bytes.get(i + 1) == Some(&b'}') => i += 2,
+            b'}' if depth == 0 => return content..i,
+            b'}' => {
+                depth -= 1;
+                i += 1;
+            }
+            b'{' => {
+                depth += 1;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    content..bytes.len()
+}
+
+/// Where the `{` of a struct value (`Login { user: .. }`) is, when the value
+/// at `pos` is one.
+fn struct_value(bytes: &[u8], pos: usize) -> Option<usize> {
+    let name = bytes[pos..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    let spaces = bytes[pos + name..].iter().take_while(|b| **b == b' ').count();
+    let open = pos + name + spaces;
+    (name > 0 && bytes.get(open) == Some(&b'{')).then_some(open)
+}
+
+/// Whether the value at `pos` is a word that carries nothing secret, ending
+/// its field: `None`, `null`, `true`, `false`, and MySQL's `YES`/`NO` in
+/// `(using password: YES)`.
+fn is_plain_word(text: &str, pos: usize) -> bool {
+    let rest = &text[pos..];
+    let len = rest
+        .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .unwrap_or(rest.len());
+    matches!(&rest[..len], "None" | "null" | "nil" | "true" | "false" | "YES" | "NO")
+        && rest[len..]
+            .trim_start_matches(' ')
+            .chars()
+            .next()
+            .is_none_or(|c| matches!(c, ',' | ')' | '}' | ']' | ';' | '&' | '\n' | '\r'))
+}
+
+/// Where a quoted value starting at `content` closes: the first `quote`
+/// not escaped by a backslash; the end of the text when it never closes.
+fn closing(bytes: &[u8], content: usize, quote: u8) -> usize {
     let mut i = content;
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => i += 2,
-            b'}' if closes(b'}') && bytes.get(i + 1) == Some(&b'}') => i += 2,
-            b if closes(b) => return i,
+            b if b == quote => return i,
             _ => i += 1,
         }
     }
@@ -155,7 +210,10 @@ fn after_scheme(text: &str, pos: usize) -> usize {
     let Some(len) = rest.find([' ', '\t']).filter(|len| *len <= 16) else {
         return pos;
     };
-    if !AUTH_SCHEMES.iter().any(|scheme| rest[..len].eq_ignore_ascii_case(scheme)) {
+    if !AUTH_SCHEMES
+        .iter()
+        .any(|scheme| rest[..len].eq_ignore_ascii_case(scheme))
+    {
         return pos;
     }
     let spaces = rest[len..].len() - rest[len..].trim_start_matches([' ', '\t']).len();

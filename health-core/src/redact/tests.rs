@@ -36,7 +36,10 @@ fn a_token_used_as_the_url_user_is_masked() {
         "git fetch https://ghp_0123456789abcdefghijABCDEFGHIJ012345@github.example/o/r",
         "git fetch https://***@github.example/o/r",
     );
-    shows("https://0123456789abcdef0123@git.example/x", "https://***@git.example/x");
+    shows(
+        "https://0123456789abcdef0123@git.example/x",
+        "https://***@git.example/x",
+    );
 }
 
 #[test]
@@ -58,19 +61,37 @@ fn environment_variables_are_masked() {
 
 #[test]
 fn query_strings_and_dsn_pairs_are_masked() {
-    shows("postgres://u:p@h/db?sslpassword=hunter2", "postgres://u:***@h/db?sslpassword=***");
-    shows("?sslmode=require&sslpassword=hunter2", "?sslmode=require&sslpassword=***");
-    shows("host=db user=app password='x y' port=5432", "host=db user=app password='***' port=5432");
+    shows(
+        "postgres://u:p@h/db?sslpassword=hunter2",
+        "postgres://u:***@h/db?sslpassword=***",
+    );
+    shows(
+        "?sslmode=require&sslpassword=hunter2",
+        "?sslmode=require&sslpassword=***",
+    );
+    shows(
+        "host=db user=app password='x y' port=5432",
+        "host=db user=app password='***' port=5432",
+    );
     shows("host=db password=abc port=5432", "host=db password=*** port=5432");
     shows("api_key=k&x=1", "api_key=***&x=1");
-    shows("https://s3.example/o?X-Amz-Signature=abc123&X-Amz-Date=1", "https://s3.example/o?X-Amz-Signature=***&X-Amz-Date=1");
-    shows("https://b.blob.example/c?sv=2020&sig=abc%2Bdef&se=1", "https://b.blob.example/c?sv=2020&sig=***&se=1");
+    shows(
+        "https://s3.example/o?X-Amz-Signature=abc123&X-Amz-Date=1",
+        "https://s3.example/o?X-Amz-Signature=***&X-Amz-Date=1",
+    );
+    shows(
+        "https://b.blob.example/c?sv=2020&sig=abc%2Bdef&se=1",
+        "https://b.blob.example/c?sv=2020&sig=***&se=1",
+    );
 }
 
 #[test]
 fn key_value_and_json_are_masked_whatever_the_case_and_quoting() {
     shows("PASSWORD=abc;Host=x", "PASSWORD=***;Host=x");
-    shows(r#"{"password": "a b", "user": "u"}"#, r#"{"password": "***", "user": "u"}"#);
+    shows(
+        r#"{"password": "a b", "user": "u"}"#,
+        r#"{"password": "***", "user": "u"}"#,
+    );
     shows("token: t0k3n, next", "token: ***, next");
     shows("X-Api-Key: k1", "X-Api-Key: ***");
     shows("secret_key:\thunter2", "secret_key:\t***");
@@ -102,6 +123,22 @@ fn rust_debug_output_is_masked() {
 }
 
 #[test]
+fn values_that_carry_nothing_are_kept_and_structs_are_masked_whole() {
+    shows("(using password: YES)", "(using password: YES)");
+    shows(
+        "clean_session: true, password: None, token: null}",
+        "clean_session: true, password: None, token: null}",
+    );
+    shows("password: None-of-your-business", "password: ***");
+    shows("auth_mechanism: None }", "auth_mechanism: None }");
+    shows("password: NO way", "password: ***");
+    shows(
+        r#"credentials: Some(Login { username: "app", password: "x" }), next: 1"#,
+        r#"credentials: Some(Login {***}), next: 1"#,
+    );
+}
+
+#[test]
 fn quoted_values_keep_their_delimiters_inside() {
     shows(r#""password": "a\"b, c""#, r#""password": "***""#);
     shows(r#"password='a,b&c)d;e' next=1"#, r#"password='***' next=1"#);
@@ -110,14 +147,23 @@ fn quoted_values_keep_their_delimiters_inside() {
 
 #[test]
 fn arrows_of_ruby_php_and_perl_dumps_are_masked() {
-    shows(r#"{:password => "s3cret", :host => "db"}"#, r#"{:password => "***", :host => "db"}"#);
+    shows(
+        r#"{:password => "s3cret", :host => "db"}"#,
+        r#"{:password => "***", :host => "db"}"#,
+    );
     shows(r#"array('password' => 's3cret')"#, r#"array('password' => '***')"#);
 }
 
 #[test]
 fn connection_strings_are_masked() {
-    shows("Driver={PG};Server=db;Pwd={a;b}};c};Uid=app", "Driver={PG};Server=db;Pwd={***};Uid=app");
-    shows("Server=db;Password=my secret;Database=app", "Server=db;Password=***;Database=app");
+    shows(
+        "Driver={PG};Server=db;Pwd={a;b}};c};Uid=app",
+        "Driver={PG};Server=db;Pwd={***};Uid=app",
+    );
+    shows(
+        "Server=db;Password=my secret;Database=app",
+        "Server=db;Password=***;Database=app",
+    );
     shows(
         "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc+def==;EndpointSuffix=x",
         "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=***;EndpointSuffix=x",
@@ -131,8 +177,21 @@ fn connection_strings_are_masked() {
 #[test]
 fn key_names_beyond_the_old_list_are_masked() {
     for key in [
-        "DB_PASS", "pw", "privateKey", "accessKey", "AccountKey", "SharedAccessKey", "sig", "signature", "cookie",
-        "session", "jwt", "x-api-key", "Ocp-Apim-Subscription-Key", "client_secret", "refresh_token",
+        "DB_PASS",
+        "pw",
+        "privateKey",
+        "accessKey",
+        "AccountKey",
+        "SharedAccessKey",
+        "sig",
+        "signature",
+        "cookie",
+        "session",
+        "jwt",
+        "x-api-key",
+        "Ocp-Apim-Subscription-Key",
+        "client_secret",
+        "refresh_token",
     ] {
         shows(&format!("{key}=v4lue"), &format!("{key}=***"));
         assert!(is_secret_key(key), "{key}");
@@ -145,7 +204,10 @@ fn key_names_beyond_the_old_list_are_masked() {
 
 #[test]
 fn labels_with_spaces_are_masked() {
-    shows("AWS Secret Access Key: wJalr/K7MDENG bPxRfiCY", "AWS Secret Access Key: ***");
+    shows(
+        "AWS Secret Access Key: wJalr/K7MDENG bPxRfiCY",
+        "AWS Secret Access Key: ***",
+    );
     shows("API Key: abc123\nnext", "API Key: ***\nnext");
 }
 
@@ -162,7 +224,10 @@ fn headers_are_masked_to_the_end_of_the_line() {
 
 #[test]
 fn xml_elements_are_masked() {
-    shows("<user>app</user><password>s3cret</password>", "<user>app</user><password>***</password>");
+    shows(
+        "<user>app</user><password>s3cret</password>",
+        "<user>app</user><password>***</password>",
+    );
     shows(r#"<ApiKey type="x">abc</ApiKey>"#, r#"<ApiKey type="x">***</ApiKey>"#);
 }
 
@@ -172,7 +237,10 @@ fn pem_private_keys_are_masked() {
         "key: -----BEGIN RSA PRIVATE KEY-----\nMIIEow\nIBAAK==\n-----END RSA PRIVATE KEY-----\nok",
         "key: -----BEGIN RSA PRIVATE KEY-----***-----END RSA PRIVATE KEY-----\nok",
     );
-    shows("-----BEGIN PRIVATE KEY-----\nMIIEv cut here", "-----BEGIN PRIVATE KEY-----***");
+    shows(
+        "-----BEGIN PRIVATE KEY-----\nMIIEv cut here",
+        "-----BEGIN PRIVATE KEY-----***",
+    );
 }
 
 #[test]
@@ -221,7 +289,11 @@ fn text_without_secrets_is_not_copied() {
 
 #[test]
 fn long_text_is_bounded_after_redaction() {
-    let long = format!("password={}\n{}", "s".repeat(MAX_TEXT_LEN * 2), "x ".repeat(MAX_TEXT_LEN));
+    let long = format!(
+        "password={}\n{}",
+        "s".repeat(MAX_TEXT_LEN * 2),
+        "x ".repeat(MAX_TEXT_LEN)
+    );
     let kept = bounded(&long);
     assert!(kept.starts_with("password=***"));
     assert!(!kept.contains("sss"));
@@ -242,6 +314,9 @@ fn details_are_redacted_by_key_and_by_value() {
     let kept = details(raw);
     assert_eq!(kept.get("password"), Some(&DetailValue::Text("***".into())));
     assert_eq!(kept.get("pin_secret"), Some(&DetailValue::Text("***".into())));
-    assert_eq!(kept.get("dsn"), Some(&DetailValue::Text("postgres://app:***@db/app".into())));
+    assert_eq!(
+        kept.get("dsn"),
+        Some(&DetailValue::Text("postgres://app:***@db/app".into()))
+    );
     assert_eq!(kept.get("pool_size"), Some(&DetailValue::UInt(10)));
 }

@@ -16,6 +16,7 @@ mod mysql;
 mod nats;
 mod postgres;
 mod rabbitmq;
+mod redaction;
 mod redis;
 mod sqlite;
 mod system;

@@ -25,7 +25,7 @@
 use std::time::Duration;
 
 use health_core::testkit::{Conformance, Expect, Fault, Step};
-use health_core::{Check, CheckResult, Health, Reason};
+use health_core::{Check, CheckResult};
 
 use crate::servers::Server;
 
@@ -110,36 +110,4 @@ fn detail_f64(result: &CheckResult, key: &str) -> f64 {
         Some(health_core::DetailValue::Float(v)) => *v,
         other => panic!("`{key}` is not a number: {other:?} in {result:?}"),
     }
-}
-
-/// Runs `check` once through a registry and returns its result (for checks
-/// pointed at something that fails, like a closed port).
-async fn run_once<C: Check<()>>(check: C) -> CheckResult {
-    let health = Health::builder(()).check(check).build().expect("a valid registry");
-    let deep = health.deep().await;
-    deep.checks().first().cloned().expect("the registry holds the check")
-}
-
-/// Points the check `make` builds at a closed port with a password in the
-/// URL (`url` with `{port}` in it) and asserts that the failure's text
-/// carries no password, and that a URL in it shows `***` for it.
-pub async fn assert_no_credentials<C: Check<()>>(url: &str, make: impl FnOnce(&str) -> C) {
-    const SECRET: &str = "s3cret";
-    let url = url
-        .replace("{secret}", SECRET)
-        .replace("{port}", &closed_port().to_string());
-    let result = run_once(make(&url)).await;
-    assert_eq!(result.reason(), Some(Reason::Error), "{result:?}");
-    let error = result.error().expect("a failing check says why");
-    let secret = SECRET;
-    assert!(!error.contains(secret), "the password leaked: {error}");
-    if error.contains("://") {
-        assert!(error.contains("***"), "a URL in the error is masked: {error}");
-    }
-}
-
-/// A loopback port nothing listens on (bound, then released).
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
-    listener.local_addr().expect("its address").port()
 }

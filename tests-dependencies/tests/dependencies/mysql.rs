@@ -28,11 +28,3 @@ async fn sqlx_mysql_fault_matrix() {
     })
     .await;
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlx_mysql_errors_carry_no_credentials() {
-    matrix::assert_no_credentials("mysql://app:{secret}@127.0.0.1:{port}/app", |url| {
-        MySqlPoolCheck::new("mysql", pool(url))
-    })
-    .await;
-}

@@ -55,11 +55,3 @@ async fn sqlx_postgres_ping_in_an_annotated_check() {
     assert_eq!(result.details().get("pool_size"), Some(&1usize.into()));
     assert_eq!(result.details().get("pool_max"), Some(&2usize.into()));
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlx_postgres_errors_carry_no_credentials() {
-    matrix::assert_no_credentials("postgres://app:{secret}@127.0.0.1:{port}/app", |url| {
-        PgPoolCheck::new("postgres", pool(url))
-    })
-    .await;
-}

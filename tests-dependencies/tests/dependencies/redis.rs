@@ -42,15 +42,3 @@ async fn redis_ping_works_on_a_multiplexed_connection() {
     assert!(outcome.is_pass(), "{outcome:?}");
     assert!(outcome.details().get("server_version").is_some());
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn redis_errors_carry_no_credentials() {
-    matrix::assert_no_credentials("redis://:{secret}@127.0.0.1:{port}/0", |url| {
-        let client = redis::Client::open(url).expect("a valid Redis URL");
-        RedisCheck::new(
-            "redis",
-            ConnectionManager::new_lazy_with_config(client, manager_config()).unwrap(),
-        )
-    })
-    .await;
-}
