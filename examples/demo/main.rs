@@ -32,6 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use health_core::kubernetes::KubernetesProbes;
+use health_core::redact::redact;
 use health_core::Health;
 
 use checks::{AppState, Cache, Catalog, Heartbeat};
@@ -84,6 +85,9 @@ impl Config {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // A check's panic message is printed by the panic hook before the
+    // runtime catches it: print it with credentials masked.
+    health_core::redact::install_panic_hook();
     let print_k8s_probes = std::env::args().any(|arg| arg == "--print-k8s-probes");
     // Printing the probes is a one-shot command: its stderr carries only
     // warnings about the probes, not the checks' first runs.
@@ -202,7 +206,7 @@ async fn run(print_k8s_probes: bool) -> Result<(), Box<dyn std::error::Error>> {
 fn migrate_in_background(state: Arc<AppState>) {
     tokio::spawn(async move {
         while let Err(e) = state.db.migrate().await {
-            tracing::warn!("cannot migrate the database yet: {e}");
+            tracing::warn!("cannot migrate the database yet: {}", redact(&e.to_string()));
             tokio::time::sleep(Duration::from_secs(2)).await;
         }
     });

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use health_core::redact::redact;
 use health_core::{Health, HealthReport};
 
 use crate::checks::{AppState, Readiness};
@@ -47,8 +48,8 @@ async fn status(State(health): State<Shared>) -> Response {
 }
 
 /// A request the database could not serve: 503, and the details in the log
-/// only (they may name hosts).
+/// only (they may name hosts), credentials redacted.
 fn unavailable(error: sqlx::Error) -> Response {
-    tracing::warn!("database error: {error}");
+    tracing::warn!("database error: {}", redact(&error.to_string()));
     (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
 }

@@ -30,7 +30,7 @@ pub(super) fn key_pattern() -> String {
 static KEY_AND_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
     let key = key_pattern();
     Regex::new(&format!(
-        r#"(?i)(?-u:\b)({key})(?:(?:\\?["'])?[ \t]*(?:=>|=|:|%3d|%3a)|\(|(?:[ ][a-z0-9_-]+){{1,3}}[ \t]*:)[ \t]*"#
+        r#"(?i)(?-u:\b)(?:{key})(?:(?:\\?["'])?[ \t]*(?:=>|=|:|%3d|%3a)|\(|(?:[ ][a-z0-9_-]+){{1,3}}[ \t]*:)[ \t]*"#
     ))
     .expect("the key pattern is valid")
 });
@@ -73,15 +73,21 @@ pub fn is_secret_key(name: &str) -> bool {
 pub(super) fn secret_values(text: &str) -> Vec<Range<usize>> {
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(captures) = KEY_AND_SEPARATOR.captures_at(text, from) {
-        let (whole, key) = (captures.get(0).expect("group 0"), captures.get(1).expect("group 1"));
+    while let Some(whole) = KEY_AND_SEPARATOR.find_at(text, from) {
+        // The key is the match's leading name (a label's first word).
+        let key_len = whole
+            .as_str()
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+            .count();
+        let key = &whole.as_str()[..key_len];
         from = whole.end();
         let value_start = whole.end();
         let rest = &text[value_start..];
         if whole.as_str().ends_with(':') && (rest.starts_with("//") || rest.starts_with(':')) {
             continue; // `auth://host` is a URL, `auth::login` a path
         }
-        let key = key.as_str().to_ascii_lowercase();
+        let key = key.to_ascii_lowercase();
         let to_line_end = key.ends_with("authorization") || key.ends_with("cookie");
         let value = value_range(text, value_start, to_line_end);
         from = from.max(value.end);
@@ -207,7 +213,8 @@ fn closing(bytes: &[u8], content: usize, quote: u8) -> usize {
 /// scheme stays readable; `pos` itself otherwise.
 fn after_scheme(text: &str, pos: usize) -> usize {
     let rest = &text[pos..];
-    let Some(len) = rest.find([' ', '\t']).filter(|len| *len <= 16) else {
+    // The longest scheme is 16 bytes: look no further (linear time).
+    let Some(len) = rest.bytes().take(17).position(|b| matches!(b, b' ' | b'\t')) else {
         return pos;
     };
     if !AUTH_SCHEMES
