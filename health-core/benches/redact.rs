@@ -51,7 +51,10 @@ fn adversarial(c: &mut Criterion) {
         ("unclosed_quote", "x\"password\":\"\\\"x"),
     ];
     let mut group = c.benchmark_group("adversarial");
-    group.sample_size(10).measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(500));
     for (name, unit) in SHAPES {
         for size in [1 << 10, 1 << 14, 1 << 17, 1 << 20] {
             let text = repeated(unit, size);
@@ -64,7 +67,10 @@ fn adversarial(c: &mut Criterion) {
     group.finish();
 
     let mut group = c.benchmark_group("baseline");
-    group.sample_size(10).measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(500));
     for size in [1 << 10, 1 << 20] {
         let text = repeated("password=x;", size);
         group.throughput(Throughput::Bytes(size as u64));

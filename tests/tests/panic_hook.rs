@@ -21,11 +21,18 @@ fn child() {
     if std::env::var_os("REDACTING_HOOK").is_some() {
         health_core::redact::install_panic_hook();
     }
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let health = Health::builder(()).build().expect("a valid registry");
         let deep = health.deep().await;
-        let result = deep.checks().iter().find(|c| c.name() == "panics_with_a_dsn").expect("registered");
+        let result = deep
+            .checks()
+            .iter()
+            .find(|c| c.name() == "panics_with_a_dsn")
+            .expect("registered");
         println!("recorded: {}", result.error().unwrap_or_default());
     });
 }
@@ -58,7 +65,10 @@ fn the_child() {
 #[test]
 fn the_default_hook_prints_the_raw_message_and_the_result_is_redacted() {
     let (stdout, stderr) = run_child(false);
-    assert!(stdout.contains("recorded: panicked: cannot connect to postgres://app:***@db.internal/app"), "{stdout}");
+    assert!(
+        stdout.contains("recorded: panicked: cannot connect to postgres://app:***@db.internal/app"),
+        "{stdout}"
+    );
     assert!(!stdout.contains(SECRET), "{stdout}");
     // Why the helper exists: the default hook prints what the panic said.
     assert!(stderr.contains(SECRET), "{stderr}");

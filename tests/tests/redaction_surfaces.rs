@@ -55,7 +55,11 @@ async fn body(http: &health_core::http::HealthHttp<()>, path: &str, accept: &str
         .into_parts()
         .0;
     let response = http.respond(&request).await;
-    assert_eq!(response.status(), 503, "the deep endpoint answers with the failing check");
+    assert_eq!(
+        response.status(),
+        503,
+        "the deep endpoint answers with the failing check"
+    );
     String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
 }
 
@@ -66,7 +70,11 @@ async fn no_surface_shows_the_secret() {
     let health = Health::builder(()).build().unwrap();
 
     let deep = health.deep().await;
-    let result = deep.checks().iter().find(|c| c.name() == "leaky_db").expect("registered");
+    let result = deep
+        .checks()
+        .iter()
+        .find(|c| c.name() == "leaky_db")
+        .expect("registered");
     let error = result.error().expect("the check failed");
     assert!(error.contains("postgres://app:***@db/app"), "{error}");
     assert!(error.contains("password: Some(\"***\")"), "{error}");

@@ -134,11 +134,11 @@ pub fn redact(text: &str) -> Cow<'_, str> {
 /// ```
 /// use health_core::redact::{bounded, MAX_TEXT_LEN};
 ///
-/// let body = format!("token={} {}", "x".repeat(10), "y".repeat(1 << 20));
+/// let body = format!("token={}\n{}", "x".repeat(10), "y".repeat(1 << 20));
 /// let kept = bounded(&body);
 /// assert!(kept.starts_with("token=***"));
 /// assert!(kept.len() < MAX_TEXT_LEN + 64);
-/// assert!(kept.ends_with("[truncated: 1048598 bytes in all]"));
+/// assert!(kept.ends_with("[truncated: 1048593 bytes in all]"));
 /// ```
 pub fn bounded(text: &str) -> String {
     let redacted = redact(text);
