@@ -320,3 +320,39 @@ fn details_are_redacted_by_key_and_by_value() {
     );
     assert_eq!(kept.get("pool_size"), Some(&DetailValue::UInt(10)));
 }
+
+#[test]
+fn every_example_of_the_readme_table_shows_as_it_says() {
+    let rows = [
+        ("postgres://app:s3/cr#t@db/app", "postgres://app:***@db/app"),
+        ("https://0123456789abcdef0123@git.example/x", "https://***@git.example/x"),
+        ("?next=redis%3A%2F%2Fu%3As3cret%40cache", "?next=redis%3A%2F%2Fu%3A***%40cache"),
+        ("PGPASSWORD=hunter2", "PGPASSWORD=***"),
+        ("?sig=abc&x=1", "?sig=***&x=1"),
+        ("password='x y'", "password='***'"),
+        (r#""api_key": "a\"b, c""#, r#""api_key": "***""#),
+        (":password => 'x'", ":password => '***'"),
+        (r#"password: Some("x")"#, r#"password: Some("***")"#),
+        (r#"Password("x")"#, r#"Password("***")"#),
+        ("Pwd={a;b};", "Pwd={***};"),
+        ("Password=my secret;Server=db", "Password=***;Server=db"),
+        ("AWS Secret Access Key: wJalr/K7MDENG", "AWS Secret Access Key: ***"),
+        ("Authorization: Bearer hunter2", "Authorization: Bearer ***"),
+        ("Cookie: sid=1; a=2", "Cookie: ***"),
+        ("<password>x</password>", "<password>***</password>"),
+        (
+            "-----BEGIN PRIVATE KEY-----MIIE-----END PRIVATE KEY-----",
+            "-----BEGIN PRIVATE KEY-----***-----END PRIVATE KEY-----",
+        ),
+        ("AKIAIOSFODNN7EXAMPLE", "***"),
+        ("sent Basic dXNlcjpzM2NyZXQ=", "sent Basic ***"),
+        ("mysql -pS3cret", "mysql -p***"),
+        ("--password S3cret", "--password ***"),
+        ("redis-cli -a S3cret", "redis-cli -a ***"),
+        ("sshpass -p S3cret", "sshpass -p ***"),
+        ("curl -u me:S3cret", "curl -u me:***"),
+    ];
+    for (input, shown) in rows {
+        shows(input, shown);
+    }
+}
