@@ -74,7 +74,12 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// [`HealthHttp::HEADER_READ_TIMEOUT`], [`HealthHttp::WRITE_TIMEOUT`];
     /// shutdown bounded by the drain delay plus [`HealthHttp::shutdown_grace`].
     pub async fn bind(self, addr: SocketAddr) -> io::Result<HealthServer<S>> {
-        let listener = TcpListener::bind(addr).await?;
+        self.listen(TcpListener::bind(addr).await?)
+    }
+
+    /// Serves on `listener` (bound by [`HealthHttp::bind`] or
+    /// [`HealthHttp::bind_admin`]).
+    fn listen(self, listener: TcpListener) -> io::Result<HealthServer<S>> {
         let local_addr = listener.local_addr()?;
         let signals = TerminationSignals::register(self.handle_signals);
         Ok(HealthServer {
@@ -92,18 +97,16 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// and its port (`Host: localhost:<port>`, `127.0.0.1:<port>` or
     /// `[::1]:<port>`); any other gets 421 with no body, so a web page
     /// cannot read it through DNS rebinding.
-    pub async fn bind_admin(self, addr: SocketAddr) -> io::Result<HealthServer<S>> {
+    pub async fn bind_admin(mut self, addr: SocketAddr) -> io::Result<HealthServer<S>> {
         if !addr.ip().is_loopback() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!("the admin listener serves diagnostics and binds to loopback only, not {addr}; use 127.0.0.1 or [::1], or a public listener with a deep token"),
             ));
         }
-        let mut server = self.bind(addr).await?;
-        Arc::get_mut(&mut server.http)
-            .expect("a listener just bound shares its handler with nobody")
-            .admin_port = Some(server.local_addr.port());
-        Ok(server)
+        let listener = TcpListener::bind(addr).await?;
+        self.admin_port = Some(listener.local_addr()?.port());
+        self.listen(listener)
     }
 }
 
