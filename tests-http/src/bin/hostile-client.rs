@@ -32,6 +32,10 @@ async fn main() {
     let addr: SocketAddr = addr.parse().expect("an address");
     let idle: usize = idle.parse().expect("a count of idle connections");
     let half_sent: usize = half_sent.parse().expect("a count of half-sent heads");
+    if let Err(error) = tests_http::raise_descriptor_limit(idle + half_sent) {
+        eprintln!("hostile-client: {error}");
+        std::process::exit(3);
+    }
 
     let held_idle = open(addr, idle, b"").await;
     let held_half = open(addr, half_sent, HALF_A_HEAD).await;

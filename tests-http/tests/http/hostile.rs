@@ -80,6 +80,8 @@ async fn probe(addr: std::net::SocketAddr, path: &str) -> Reply {
 
 pub async fn a_flood_of_idle_and_half_sent_connections_locks_no_probe_out_and_holds_no_shutdown<A: Adapter>() {
     let _one = ONE_FLOOD_AT_A_TIME.lock().await;
+    // The server's side of the flood lives in this process.
+    tests_http::raise_descriptor_limit(IDLE + HALF_SENT).unwrap();
     let health = Health::builder(Calm).build().unwrap();
     let served = A::serve(health.http().handle_signals(false), DRAIN).await;
     let (attacker, opened) = Attacker::flood(served.addr).await;
