@@ -52,7 +52,12 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
             if !loopback_authority(request, port) {
                 // Not a name this listener answers to (DNS rebinding, a
                 // proxy): no answer at all, not even the probes.
-                return response(StatusCode::MISDIRECTED_REQUEST, "application/json", Vec::new());
+                let mut refused = Response::new(Bytes::new());
+                *refused.status_mut() = StatusCode::MISDIRECTED_REQUEST;
+                refused
+                    .headers_mut()
+                    .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                return refused;
             }
         }
         let Some(endpoint) = self.endpoint(request.uri.path()) else {
