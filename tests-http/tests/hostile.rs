@@ -3,9 +3,9 @@
 //! (`adapters.rs`): a flood of idle and half-sent connections from another
 //! process locks no probe out and holds no shutdown beyond drain + grace;
 //! closed doors (a hidden deep endpoint, `/metrics` on a public listener)
-//! answer every method exactly as an unknown path does. The admin
-//! listener's `Host` check, which only the hyper listener has, is at the
-//! end.
+//! answer every method exactly as an unknown path does. What only the
+//! hyper listener has is at the end: the admin listener's `Host` check, and
+//! the write timeout that closes a connection whose client never reads.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -17,8 +17,15 @@ use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 use tokio::sync::Mutex;
 
-use crate::adapters::{adapters, Adapter, GRACE};
-use crate::client::{get, send, Reply};
+#[path = "http/adapters.rs"]
+#[allow(dead_code)] // what only the contract suite reads (`MOUNTED`, ...)
+mod adapters;
+#[path = "http/client.rs"]
+#[allow(dead_code)]
+mod client;
+
+use adapters::{adapters, Adapter, GRACE};
+use client::{get, send, Reply};
 
 /// Idle connections of the flood: they send nothing.
 const IDLE: usize = 10_000;
@@ -254,4 +261,35 @@ async fn the_admin_listener_answers_only_loopback_names_with_its_port() {
             );
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hyper_listener_closes_a_connection_whose_client_never_reads() {
+    let health = Health::builder(Calm).build().unwrap();
+    let server = health
+        .http()
+        .handle_signals(false)
+        .bind(([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap();
+    let addr = server.local_addr();
+    tokio::spawn(server.run());
+
+    // Requests pipelined as fast as the server takes them, answers never
+    // read: once the buffers between are full, every write of the server
+    // waits on this client.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stream = socket.connect(addr).await.unwrap();
+    let chunk = "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n".repeat(1000);
+    let bound = health_core::http::HealthHttp::<Calm>::WRITE_TIMEOUT + Duration::from_secs(20);
+    let cut = tokio::time::timeout(bound, async {
+        while stream.write_all(chunk.as_bytes()).await.is_ok() {}
+    })
+    .await;
+    assert!(
+        cut.is_ok(),
+        "the connection was still open {bound:?} after a client stopped reading"
+    );
+    assert_eq!(probe(addr, "/health/live").await.status, StatusCode::OK);
 }
