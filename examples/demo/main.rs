@@ -31,6 +31,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use health_core::http::HealthHttp;
 use health_core::kubernetes::KubernetesProbes;
 use health_core::redact::redact;
 use health_core::Health;
@@ -193,7 +194,18 @@ async fn run(print_k8s_probes: bool) -> Result<(), Box<dyn std::error::Error>> {
     println!("  curl -s http://127.0.0.1:{port}/status");
 
     let public = axum::serve(listener, app).with_graceful_shutdown(health.shutdown_signal(config.drain));
-    let (public, admin, grpc) = tokio::join!(public.into_future(), admin.run(), grpc.run());
+    // axum's `serve` times out no request head: bound its shutdown to the
+    // drain plus the grace the library's listeners give (README, axum).
+    let public = async {
+        tokio::select! {
+            served = public.into_future() => served,
+            () = async {
+                health.shutdown_begun().await;
+                tokio::time::sleep(config.drain + HealthHttp::<()>::DEFAULT_SHUTDOWN_GRACE).await;
+            } => Ok(()),
+        }
+    };
+    let (public, admin, grpc) = tokio::join!(public, admin.run(), grpc.run());
     public?;
     admin?;
     grpc?;

@@ -125,20 +125,32 @@ where
         return Box::pin(run.clone());
     }
     let handle = tokio::task::spawn_blocking(move || {
-        let outcome = match std::panic::catch_unwind(AssertUnwindSafe(check)) {
-            Ok(returned) => returned.into_check_outcome(),
+        // Free the slot from the thread itself, however the run ends:
+        // whoever waited may be gone.
+        let _free = FreeOnDrop(slot);
+        // The outcome is built inside too: it formats the check's error,
+        // whose `Display` is the check's code and may panic as well.
+        match std::panic::catch_unwind(AssertUnwindSafe(|| check().into_check_outcome())) {
+            Ok(outcome) => outcome,
             Err(panic) => CheckOutcome::panicked(panic_message(panic.as_ref())),
-        };
-        // Free the slot from the thread itself: whoever waited may be gone.
-        *slot.lock() = None;
-        outcome
+        }
     });
-    let run: BoxFuture<'static, CheckOutcome> = Box::pin(
-        handle.map(|joined| joined.unwrap_or_else(|e| CheckOutcome::fail(format_args!("blocking task lost: {e}")))),
-    );
+    let run: BoxFuture<'static, CheckOutcome> = Box::pin(handle.map(|joined| {
+        // Only a runtime shutting down cancels the task; a panic was caught.
+        joined.unwrap_or_else(|e| CheckOutcome::panicked(format!("blocking task lost: {e}")))
+    }));
     let run = run.shared();
     *in_flight = Some(run.clone());
     Box::pin(run)
+}
+
+/// Empties a blocking slot when dropped, so that it runs again.
+struct FreeOnDrop(&'static BlockingSlot);
+
+impl Drop for FreeOnDrop {
+    fn drop(&mut self) {
+        *self.0.lock() = None;
+    }
 }
 
 /// The state a blocking check moves onto the blocking pool: a clone of the

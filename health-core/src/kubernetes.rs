@@ -145,7 +145,7 @@ impl KubernetesProbes {
     /// never wait on a check).
     fn needed_timeout(&self, probe: Probe) -> u32 {
         match self.slowest(probe) {
-            Some((_, deadline)) if !self.background => ceil_seconds(*deadline + ANSWER_MARGIN),
+            Some((_, deadline)) if !self.background => ceil_seconds(deadline.saturating_add(ANSWER_MARGIN)),
             _ => 1,
         }
     }
@@ -155,8 +155,11 @@ impl KubernetesProbes {
         let period_seconds = self.period_overrides[index(probe)].unwrap_or(default_period.max(timeout_seconds));
         let failure_threshold = match probe {
             Probe::Startup => {
-                let budget = self.expected_startup + Duration::from_secs(u64::from(timeout_seconds));
-                ceil_seconds(budget).div_ceil(period_seconds).max(1)
+                let budget = self
+                    .expected_startup
+                    .saturating_add(Duration::from_secs(u64::from(timeout_seconds)));
+                // Overrides are at least 1 s, the defaults above 0: total anyway.
+                ceil_seconds(budget).div_ceil(period_seconds.max(1)).max(1)
             }
             _ => 3,
         };
@@ -188,7 +191,7 @@ impl KubernetesProbes {
     /// readiness answer, and time for in-flight requests.
     pub fn termination_grace_period_seconds(&self) -> u32 {
         let slowest = self.slowest(Probe::Readiness).map_or(Duration::ZERO, |(_, d)| *d);
-        ceil_seconds(self.drain_delay + slowest + SHUTDOWN_MARGIN)
+        ceil_seconds(self.drain_delay.saturating_add(slowest).saturating_add(SHUTDOWN_MARGIN))
     }
 
     /// What in these settings would make a probe lie or a pod restart for
@@ -221,7 +224,8 @@ impl KubernetesProbes {
             // Over gRPC every service, liveness too, turns NOT_SERVING once
             // shutdown begins: the kubelet must not restart a draining pod.
             let liveness = self.liveness();
-            let restarts_after = Duration::from_secs(u64::from(liveness.period_seconds * liveness.failure_threshold));
+            let restarts_after =
+                Duration::from_secs(u64::from(liveness.period_seconds) * u64::from(liveness.failure_threshold));
             if restarts_after <= self.drain_delay {
                 warnings.push(format!(
                     "gRPC liveness turns NOT_SERVING during the {:?} drain, and the kubelet restarts after {}s \
@@ -293,19 +297,52 @@ fn index(probe: Probe) -> usize {
 
 /// Whole seconds, rounded up.
 fn ceil_seconds(duration: Duration) -> u32 {
-    let seconds = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
+    let seconds = duration
+        .as_secs()
+        .saturating_add(u64::from(duration.subsec_nanos() > 0));
     u32::try_from(seconds).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::ceil_seconds;
-    use std::time::Duration;
+    use super::*;
 
     #[test]
     fn seconds_round_up() {
         assert_eq!(ceil_seconds(Duration::from_millis(2250)), 3);
         assert_eq!(ceil_seconds(Duration::from_secs(2)), 2);
         assert_eq!(ceil_seconds(Duration::from_millis(1)), 1);
+        assert_eq!(ceil_seconds(Duration::MAX), u32::MAX);
+    }
+
+    #[test]
+    fn zero_periods_and_the_longest_durations_neither_panic_nor_overflow() {
+        let health = Health::builder(()).build().unwrap();
+        for grpc in [false, true] {
+            let mut probes = KubernetesProbes::new(&health)
+                .drain_delay(Duration::MAX)
+                .expected_startup(Duration::MAX);
+            for probe in Probe::ALL {
+                probes = probes.period_seconds(probe, 0).timeout_seconds(probe, 0);
+            }
+            if grpc {
+                probes = probes.grpc(50051);
+            }
+            let startup = probes.startup();
+            assert_eq!(startup.period_seconds, 1);
+            assert_eq!(startup.failure_threshold, u32::MAX);
+            assert_eq!(probes.termination_grace_period_seconds(), u32::MAX);
+            assert!(probes.to_yaml().contains("terminationGracePeriodSeconds: 4294967295"));
+
+            let mut probes = KubernetesProbes::new(&health);
+            for probe in Probe::ALL {
+                probes = probes.period_seconds(probe, u32::MAX).timeout_seconds(probe, u32::MAX);
+            }
+            if grpc {
+                probes = probes.grpc(50051);
+            }
+            assert_eq!(probes.liveness().period_seconds, u32::MAX);
+            let _ = (probes.warnings(), probes.to_yaml());
+        }
     }
 }

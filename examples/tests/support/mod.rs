@@ -143,7 +143,8 @@ pub async fn get(port: u16, path: &str, headers: &[(&str, &str)]) -> Reply {
     let mut stream = TcpStream::connect(("127.0.0.1", port))
         .await
         .expect("connect to the demo");
-    let mut request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    // Host with the port, as every client sends it: the admin listener answers nothing else.
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }

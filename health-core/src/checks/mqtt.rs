@@ -157,7 +157,8 @@ pub fn check(monitor: &MqttMonitor) -> CheckOutcome {
         (false, Some(_)) => "disconnected",
         (false, None) => "connecting",
     };
-    let silence_limit = monitor.keep_alive * 2;
+    // Total: a keep-alive of `Duration::MAX` means "never silent", not a panic.
+    let silence_limit = monitor.keep_alive.saturating_mul(2);
     let outcome = if !observed.polled {
         CheckOutcome::fail("mqtt: no event observed: poll the event loop and pass every result to MqttMonitor::observe")
     } else if !observed.connected {
@@ -241,6 +242,15 @@ mod tests {
         assert_eq!(outcome.details().get("state"), Some(&"disconnected".into()));
         monitor.observe(&Ok(connack(ConnectReturnCode::NotAuthorized)));
         assert!(check(&monitor).message().unwrap().contains("NotAuthorized"));
+    }
+
+    #[test]
+    fn the_longest_keep_alive_neither_panics_nor_fails() {
+        let monitor = MqttMonitor::with_keep_alive(Duration::MAX);
+        monitor.observe(&Ok(connack(ConnectReturnCode::Success)));
+        let outcome = check(&monitor);
+        assert!(outcome.is_pass(), "{outcome:?}");
+        assert_eq!(outcome.details().get("keep_alive_s"), Some(&u64::MAX.into()));
     }
 
     #[test]

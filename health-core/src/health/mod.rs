@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use futures_util::future::join_all;
 use tokio::sync::watch;
@@ -32,6 +33,13 @@ use crate::transition::Transitions;
 use events::Events;
 use slot::Slot;
 
+/// How late a background result may be, at least, before readiness (and
+/// startup, and the deep report) reads it as `stale`.
+const READINESS_STALL_TOLERANCE: Duration = Duration::from_secs(2);
+/// How late a background result may be, at least, before liveness reads it
+/// as `stale`.
+const LIVENESS_STALL_TOLERANCE: Duration = Duration::from_secs(10);
+
 /// How checks are run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -39,8 +47,13 @@ pub enum Mode {
     /// concurrent probes share one run. The default.
     OnDemand,
     /// Every check runs on its own schedule (its interval); probes only read
-    /// the latest results and never wait on a dependency. Results older than
-    /// interval + deadline are reported `stale`.
+    /// the latest results and never wait on a dependency. A result whose
+    /// successor is overdue (the next run should have ended by the latest
+    /// run's start + interval + deadline) by more than a busy process is
+    /// allowed is reported `stale` (`docs/design.md`, "Staleness under
+    /// load"): for readiness, startup and the deep report, by more than
+    /// the interval or 2 s, whichever is longer; for liveness, by more than
+    /// three intervals or 10 s.
     Background,
 }
 
@@ -239,7 +252,7 @@ impl<S: Send + Sync + 'static> Health<S> {
         if self.inner.mode == Mode::OnDemand {
             slot.refresh(&self.inner.state).await;
         }
-        Some(slot.result(Instant::now(), self.inner.scheduled(slot)))
+        Some(slot.result(Instant::now(), self.inner.stale_tolerance(slot, Some(Probe::Readiness))))
     }
 
     /// Collects a derived report from this registry: its checks' results
@@ -319,12 +332,21 @@ impl<S: Send + Sync + 'static> Inner<S> {
             .filter(move |slot| probe.is_none_or(|p| slot.spec.in_probe(p)))
     }
 
-    /// Whether `slot`'s check still runs on its own schedule (background
-    /// mode), so an old result means the scheduler is stuck (`stale`). A
-    /// startup-only check stops once start-up completed: its last result
-    /// stands.
-    fn scheduled(&self, slot: &Slot<S>) -> bool {
-        self.mode == Mode::Background && !(slot.spec.probes == Probes::STARTUP && self.started.load(Ordering::Acquire))
+    /// How overdue `slot`'s next result may be before `probe` (the deep
+    /// report for `None`) reads it as `stale`, if the check still runs on
+    /// its own schedule (background mode; a startup-only check stops once
+    /// start-up completed: its last result stands). Beyond the tolerance the
+    /// scheduler is stuck; within it, the process may just be busy (a
+    /// runtime stalled by load delays every task, the scheduler's too).
+    /// Liveness tolerates more: its failure restarts the process.
+    fn stale_tolerance(&self, slot: &Slot<S>, probe: Option<Probe>) -> Option<Duration> {
+        let scheduled = self.mode == Mode::Background
+            && !(slot.spec.probes == Probes::STARTUP && self.started.load(Ordering::Acquire));
+        let interval = slot.spec.interval;
+        scheduled.then(|| match probe {
+            Some(Probe::Liveness) => interval.saturating_mul(3).max(LIVENESS_STALL_TOLERANCE),
+            _ => interval.max(READINESS_STALL_TOLERANCE),
+        })
     }
 
     /// Refreshes the checks of `probe` (on-demand mode) and returns their results.
@@ -351,7 +373,7 @@ impl<S: Send + Sync + 'static> Inner<S> {
     fn snapshot(&self, probe: Option<Probe>) -> Vec<CheckResult> {
         let now = Instant::now();
         self.slots_in(probe)
-            .map(|slot| slot.result(now, self.scheduled(slot)))
+            .map(|slot| slot.result(now, self.stale_tolerance(slot, probe)))
             .collect()
     }
 
@@ -389,7 +411,7 @@ impl<S: Send + Sync + 'static> Inner<S> {
         let now = Instant::now();
         let results = |probe| -> Vec<CheckResult> {
             self.slots_in(Some(probe))
-                .map(|s| s.result(now, self.scheduled(s)))
+                .map(|s| s.result(now, self.stale_tolerance(s, Some(probe))))
                 .collect()
         };
         self.events
@@ -413,7 +435,7 @@ impl<S: Send + Sync + 'static> CheckSource<S> for Health<S> {
                 if self.inner.mode == Mode::OnDemand {
                     slot.refresh(&self.inner.state).await;
                 }
-                slot.result(Instant::now(), self.inner.scheduled(slot))
+                slot.result(Instant::now(), self.inner.stale_tolerance(slot, Some(Probe::Readiness)))
             }
             // Left out of this registry: run it once, as `collect` would.
             None => run_once(&*self.inner.state, check).await,

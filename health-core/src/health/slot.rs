@@ -5,7 +5,7 @@ use std::any::TypeId;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use futures_util::future::{FutureExt, Shared};
 use tokio::time::Instant;
@@ -45,6 +45,8 @@ struct SlotState {
     latest: Option<Observation>,
     in_flight: Option<InFlight>,
     runs_started: u64,
+    /// When the latest run began (in flight or done).
+    began: Option<Instant>,
     /// The reported verdict after thresholds; `false` until enough passes.
     passing: bool,
     /// Whether the reported verdict has ever been passing.
@@ -122,6 +124,7 @@ impl<S: Send + Sync + 'static> Slot<S> {
             return run.clone();
         }
         slot.runs_started += 1;
+        slot.began = Some(Instant::now());
         let number = slot.runs_started;
         // The run is a task of its own: a probe that gives up (client gone)
         // does not cancel the run the other probes are waiting for.
@@ -215,36 +218,50 @@ impl<S: Send + Sync + 'static> Slot<S> {
             .latest
             .as_ref()
             .is_some_and(|latest| now.saturating_duration_since(latest.finished) < self.spec.interval);
-        fresh.then(|| self.build_result(&slot, now, false))
+        fresh.then(|| self.build_result(&slot, now, None))
     }
 
-    /// The reported result as of `now`. With `stale_after_deadline`
-    /// (background mode), a result older than interval + deadline is
-    /// reported `stale`.
-    pub fn result(&self, now: Instant, stale_after_deadline: bool) -> CheckResult {
-        self.build_result(&self.lock(), now, stale_after_deadline)
+    /// The reported result as of `now`. With a `tolerance` (background
+    /// mode: the check runs on its own schedule), a result whose successor
+    /// is overdue by more than the tolerance is reported `stale`.
+    pub fn result(&self, now: Instant, tolerance: Option<Duration>) -> CheckResult {
+        self.build_result(&self.lock(), now, tolerance)
     }
 
-    fn build_result(&self, slot: &SlotState, now: Instant, stale_after_deadline: bool) -> CheckResult {
+    /// How late the next result is at `now`: the run in flight should have
+    /// ended by its deadline; without one, the next run should have begun
+    /// one interval after the latest began and ended by its deadline. Never
+    /// late before the first run, or past the clock's range.
+    fn lateness(&self, slot: &SlotState, now: Instant) -> Duration {
+        let wait = match slot.in_flight {
+            Some(_) => self.spec.timeout,
+            None => self.spec.interval.saturating_add(self.spec.timeout),
+        };
+        slot.began
+            .and_then(|began| began.checked_add(wait))
+            .map_or(Duration::ZERO, |due| now.saturating_duration_since(due))
+    }
+
+    fn build_result(&self, slot: &SlotState, now: Instant, tolerance: Option<Duration>) -> CheckResult {
         let latest = slot.latest.as_ref();
-        let age = latest.map(|l| now.saturating_duration_since(l.finished));
-        let stale_after = self.spec.interval.saturating_add(self.spec.timeout);
-        let stale = stale_after_deadline && age.is_some_and(|age| age > stale_after);
+        let late = self.lateness(slot, now);
+        let stale = tolerance.filter(|tolerance| late > *tolerance);
         let failure = match latest {
             None => Some(Reason::Pending),
-            Some(_) if stale => Some(Reason::Stale),
+            Some(_) if stale.is_some() => Some(Reason::Stale),
             Some(_) if slot.passing => None,
             Some(_) => Some(slot.last_failure.unwrap_or(Reason::Pending)),
         };
-        let error = match (failure, latest) {
-            (Some(Reason::Stale), Some(latest)) => Some(Arc::from(format!(
-                "latest result is {:.1}s old, beyond interval + deadline ({stale_after:?})",
+        let error = match (failure, latest, stale) {
+            (Some(Reason::Stale), Some(latest), Some(tolerance)) => Some(Arc::from(format!(
+                "latest result is {:.1}s old: the next one is {:.1}s overdue, beyond the {tolerance:?} a busy scheduler is allowed",
                 now.saturating_duration_since(latest.finished).as_secs_f64(),
+                late.as_secs_f64(),
             ))),
-            (Some(_), None) => Some(Arc::from("no result yet")),
+            (Some(_), None, _) => Some(Arc::from("no result yet")),
             // Reported failing although the latest run passed: below the
             // success threshold, since start or since the last failure.
-            (Some(_), Some(latest)) if latest.passed() => Some(Arc::from(format!(
+            (Some(_), Some(latest), _) if latest.passed() => Some(Arc::from(format!(
                 "the latest run passed, {} time(s) in a row of the {} that success_threshold needs",
                 slot.consecutive_successes, self.spec.success_threshold
             ))),

@@ -69,8 +69,10 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// [`Health::begin_shutdown`](crate::Health::begin_shutdown) is called,
     /// readiness answers 503 `shutting_down` while the server keeps serving
     /// for the drain delay ([`HealthHttp::drain_delay`]); then it stops
-    /// accepting and lets requests in flight finish (`ServerHandle::stop(true)`,
-    /// within actix-web's `shutdown_timeout`).
+    /// accepting and lets requests in flight finish (`ServerHandle::stop(true)`)
+    /// for at most [`HealthHttp::shutdown_grace`] (or actix-web's own
+    /// `shutdown_timeout`, if shorter), then stops the workers at once:
+    /// shutdown takes at most drain delay + grace, whatever clients do.
     ///
     /// Build the server with `HttpServer::disable_signals()`: actix-web's
     /// own handler would stop it at the first signal, with no drain. The
@@ -79,12 +81,15 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     pub fn run_actix(&self, server: Server) -> impl Future<Output = io::Result<()>> + Send + 'static {
         let health = self.health.clone();
         let signals = TerminationSignals::register(self.handle_signals);
-        let drain_delay = self.drain_delay;
+        let (drain_delay, grace) = (self.drain_delay, self.shutdown_grace);
         let handle = server.handle();
         async move {
             let stop = async {
                 drained(&health, signals, drain_delay).await;
-                handle.stop(true).await;
+                if tokio::time::timeout(grace, handle.stop(true)).await.is_err() {
+                    tracing::warn!("actix-web server stopped with requests still in flight after the {grace:?} grace");
+                    handle.stop(false).await;
+                }
             };
             tokio::pin!(server);
             tokio::select! {

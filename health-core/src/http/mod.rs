@@ -17,9 +17,11 @@
 //! requests completed (with axum and hyper-util through
 //! [`Health::shutdown_signal`]).
 //!
-//! The deep endpoint is never public by default: it answers 404 (like an
-//! unknown path) unless the request carries the configured bearer token, or
-//! arrives on an admin listener bound to loopback ([`HealthHttp::bind_admin`]).
+//! The deep endpoint and `/metrics` are never public by default: they
+//! answer 404 (like an unknown path, whatever the method) unless the request
+//! carries the configured bearer token, or arrives on an admin listener
+//! bound to loopback ([`HealthHttp::bind_admin`]), which answers only to
+//! loopback names (`Host`).
 
 mod access;
 #[cfg(feature = "actix")]
@@ -56,7 +58,7 @@ pub struct Paths {
     /// Deep diagnostics, default `/health/deep`.
     pub deep: String,
     /// Metrics in the Prometheus text format, default `/metrics` (served
-    /// only with [`HealthHttp::metrics`]).
+    /// only with [`HealthHttp::metrics`], behind the deep endpoint's door).
     pub metrics: String,
 }
 
@@ -104,8 +106,11 @@ pub struct HealthHttp<S> {
     health: Health<S>,
     paths: Arc<Paths>,
     deep_token: Option<BearerToken>,
-    admin_listener: bool,
+    /// The port of the admin listener serving this, if it is one.
+    admin_port: Option<u16>,
     drain_delay: Duration,
+    shutdown_grace: Duration,
+    max_connections: usize,
     handle_signals: bool,
     metrics: Option<RenderMetrics>,
     page_refresh: Option<Duration>,
@@ -120,8 +125,10 @@ impl<S> Clone for HealthHttp<S> {
             health: self.health.clone(),
             paths: Arc::clone(&self.paths),
             deep_token: self.deep_token.clone(),
-            admin_listener: self.admin_listener,
+            admin_port: self.admin_port,
             drain_delay: self.drain_delay,
+            shutdown_grace: self.shutdown_grace,
+            max_connections: self.max_connections,
             handle_signals: self.handle_signals,
             metrics: self.metrics.clone(),
             page_refresh: self.page_refresh,
@@ -135,8 +142,10 @@ impl<S> std::fmt::Debug for HealthHttp<S> {
             .field("health", &self.health)
             .field("paths", &self.paths)
             .field("deep_token", &self.deep_token)
-            .field("admin_listener", &self.admin_listener)
+            .field("admin_port", &self.admin_port)
             .field("drain_delay", &self.drain_delay)
+            .field("shutdown_grace", &self.shutdown_grace)
+            .field("max_connections", &self.max_connections)
             .field("handle_signals", &self.handle_signals)
             .field("metrics", &self.metrics.is_some())
             .field("page_refresh", &self.page_refresh)
@@ -152,8 +161,10 @@ impl<S: Send + Sync + 'static> Health<S> {
             health: self.clone(),
             paths: Arc::new(Paths::default()),
             deep_token: None,
-            admin_listener: false,
+            admin_port: None,
             drain_delay: HealthHttp::<S>::DEFAULT_DRAIN_DELAY,
+            shutdown_grace: HealthHttp::<S>::DEFAULT_SHUTDOWN_GRACE,
+            max_connections: HealthHttp::<S>::DEFAULT_MAX_CONNECTIONS,
             handle_signals: true,
             metrics: None,
             page_refresh: Some(HealthHttp::<S>::DEFAULT_PAGE_REFRESH),
@@ -164,6 +175,13 @@ impl<S: Send + Sync + 'static> Health<S> {
 impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// How long a draining listener keeps answering after shutdown began.
     pub const DEFAULT_DRAIN_DELAY: Duration = Duration::from_secs(5);
+    /// How long requests in flight may take once the drain delay is over,
+    /// by default, before the listener closes them (5 s: answers come
+    /// within the checks' deadlines, at most a minute, and a client that
+    /// does not read is cut off by the write timeout).
+    pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+    /// How many connections the hyper listener holds at most, by default.
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
     /// How often the status page reloads itself by default.
     pub const DEFAULT_PAGE_REFRESH: Duration = Duration::from_secs(10);
 
@@ -184,6 +202,25 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// balancers see `shutting_down` and stop routing before the port closes.
     pub fn drain_delay(mut self, delay: Duration) -> Self {
         self.drain_delay = delay;
+        self
+    }
+
+    /// How long the listeners the library runs (the hyper listener,
+    /// [`HealthHttp::run_actix`]) wait for requests in flight once the drain
+    /// delay is over; then they close what is left, whatever clients do, so
+    /// shutdown takes at most drain delay + grace.
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = grace;
+        self
+    }
+
+    /// How many connections the hyper listener ([`HealthHttp::bind`]) holds
+    /// at most (at least 1). At the cap, a new connection closes the oldest
+    /// one that is not answering a request (idle, or still sending its
+    /// head), so clients that open connections and send nothing cannot lock
+    /// a probe out; when every one is answering, the new one is closed.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
         self
     }
 
@@ -212,8 +249,11 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// # Ok(()) }
     /// ```
     ///
-    /// Metrics name the checks but carry no error text; like the deep
-    /// endpoint, serve them on an admin listener rather than publicly.
+    /// Metrics sit behind the same door as the deep endpoint: they answer
+    /// on an admin listener ([`HealthHttp::bind_admin`]), or to requests with
+    /// the bearer token ([`HealthHttp::deep_token`]); anywhere else their
+    /// path answers every method like an unknown path (404), and the
+    /// adapters that share a listener with an application do not mount it.
     pub fn metrics(mut self, render: impl Fn() -> String + Send + Sync + 'static) -> Self {
         self.metrics = Some(Arc::new(render));
         self
@@ -234,11 +274,13 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// The paths an adapter that shares its listener with an application
     /// claims: the probes; the deep endpoint unless it is hidden (no token,
     /// no admin listener), so that it then answers exactly like the
-    /// application's own unknown paths; `/metrics` when served.
+    /// application's own unknown paths; `/metrics` when served, behind the
+    /// same door.
     pub(crate) fn mounted_paths(&self) -> impl Iterator<Item = &str> {
         let paths = &*self.paths;
-        let deep = (self.deep_token.is_some() || self.admin_listener).then_some(paths.deep.as_str());
-        let metrics = self.metrics.is_some().then_some(paths.metrics.as_str());
+        let open = self.deep_token.is_some() || self.admin_port.is_some();
+        let deep = open.then_some(paths.deep.as_str());
+        let metrics = (open && self.metrics.is_some()).then_some(paths.metrics.as_str());
         [paths.live.as_str(), &paths.ready, &paths.startup]
             .into_iter()
             .chain(deep)

@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use http::header::{
-    HeaderValue, ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY,
+    HeaderValue, ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, REFERRER_POLICY,
     WWW_AUTHENTICATE, X_CONTENT_TYPE_OPTIONS,
 };
 use http::request::Parts;
@@ -38,7 +38,9 @@ enum Format {
 impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// Answers a request: the probe's status (200/503) and body, 404 for
     /// unknown paths, 405 for methods other than GET and HEAD, 401/404 for
-    /// the deep endpoint without access. Only the request head is read.
+    /// the deep endpoint and metrics without access (404 whatever the
+    /// method), 421 with no body on an admin listener for a `Host` that is
+    /// not a loopback name with its port. Only the request head is read.
     pub async fn respond(&self, request: &Parts) -> Response<Full<Bytes>> {
         self.answer(request).await.map(Full::new)
     }
@@ -46,14 +48,44 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// [`HealthHttp::respond`] with the body as it is, for adapters whose
     /// framework takes bytes rather than an `http_body::Body`.
     pub(crate) async fn answer(&self, request: &Parts) -> Response<Bytes> {
+        if let Some(port) = self.admin_port {
+            if !loopback_authority(request, port) {
+                // Not a name this listener answers to (DNS rebinding, a
+                // proxy): no answer at all, not even the probes.
+                let mut refused = Response::new(Bytes::new());
+                *refused.status_mut() = StatusCode::MISDIRECTED_REQUEST;
+                refused
+                    .headers_mut()
+                    .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                return refused;
+            }
+        }
         let Some(endpoint) = self.endpoint(request.uri.path()) else {
-            return error(StatusCode::NOT_FOUND, "not found");
+            return not_found();
         };
+        // The deep report and the metrics share one door; closed, their
+        // paths answer every method exactly as an unknown path does.
+        let access = match endpoint {
+            Endpoint::Probe(_) => DeepDecision::Granted,
+            Endpoint::Deep | Endpoint::Metrics => {
+                decide(self.deep_token.as_ref(), self.admin_port.is_some(), &request.headers)
+            }
+        };
+        if access == DeepDecision::Hidden {
+            return not_found();
+        }
         if request.method != Method::GET && request.method != Method::HEAD {
             let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
             response
                 .headers_mut()
                 .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+            return response;
+        }
+        if access == DeepDecision::Unauthorized {
+            let mut response = error(StatusCode::UNAUTHORIZED, "unauthorized");
+            response
+                .headers_mut()
+                .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             return response;
         }
         let format = negotiate(&request.headers, &endpoint);
@@ -66,28 +98,18 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
                     Format::Json | Format::Html => body(status, Format::Json, &report),
                 }
             }
-            Endpoint::Deep => match decide(self.deep_token.as_ref(), self.admin_listener, &request.headers) {
-                DeepDecision::Hidden => error(StatusCode::NOT_FOUND, "not found"),
-                DeepDecision::Unauthorized => {
-                    let mut response = error(StatusCode::UNAUTHORIZED, "unauthorized");
-                    response
-                        .headers_mut()
-                        .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-                    response
+            Endpoint::Deep => {
+                let report = match format == Format::Html || wants_history(request) {
+                    true => self.health.deep_with_history().await,
+                    false => self.health.deep().await,
+                };
+                let status = report.status().http_status();
+                match format {
+                    Format::Json => body(status, format, &report),
+                    Format::HealthJson => body(status, format, &ietf::deep_body(&report)),
+                    Format::Html => page(status, html::page(&report, self.page_refresh)),
                 }
-                DeepDecision::Granted => {
-                    let report = match format == Format::Html || wants_history(request) {
-                        true => self.health.deep_with_history().await,
-                        false => self.health.deep().await,
-                    };
-                    let status = report.status().http_status();
-                    match format {
-                        Format::Json => body(status, format, &report),
-                        Format::HealthJson => body(status, format, &ietf::deep_body(&report)),
-                        Format::Html => page(status, html::page(&report, self.page_refresh)),
-                    }
-                }
-            },
+            }
             Endpoint::Metrics => {
                 let text = self.metrics.as_ref().map(|render| render()).unwrap_or_default();
                 response(StatusCode::OK, PROMETHEUS_TEXT, text.into_bytes())
@@ -183,6 +205,32 @@ fn page(status: u16, text: String) -> Response<Bytes> {
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     response
+}
+
+/// What an unknown path gets, and every path that is not open to the
+/// request (a hidden deep endpoint, closed metrics), whatever the method.
+fn not_found() -> Response<Bytes> {
+    error(StatusCode::NOT_FOUND, "not found")
+}
+
+/// Whether the request names this admin listener by a loopback name and its
+/// port (`localhost`, `127.0.0.1` or `[::1]`): the authority of an
+/// absolute-form target, else the one `Host` header. A page on another
+/// origin that reaches the port through DNS rebinding sends its own name.
+fn loopback_authority(request: &Parts, port: u16) -> bool {
+    let mut hosts = request.headers.get_all(HOST).iter();
+    let authority = match request.uri.authority() {
+        Some(authority) => authority.as_str(),
+        None => match (hosts.next().map(HeaderValue::to_str), hosts.next()) {
+            (Some(Ok(host)), None) => host,
+            _ => return false,
+        },
+    };
+    let Some((name, given_port)) = authority.rsplit_once(':') else {
+        return false;
+    };
+    let loopback = name.eq_ignore_ascii_case("localhost") || name == "127.0.0.1" || name == "[::1]";
+    loopback && given_port.bytes().all(|b| b.is_ascii_digit()) && given_port.parse::<u16>() == Ok(port)
 }
 
 /// `{"error":"<message>"}` with `status`.

@@ -1,10 +1,15 @@
 //! A standalone listener (hyper 1.x) for applications on other stacks, or
 //! for health on a port of its own.
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hyper::body::Incoming;
@@ -13,16 +18,14 @@ use hyper::service::service_fn;
 use hyper::Request;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::AbortHandle;
+use tokio::time::Sleep;
 
 use super::HealthHttp;
 use crate::shutdown::{drained, TerminationSignals};
 use crate::Health;
-
-/// How long a client may take to send its request head.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long in-flight requests may take to finish once draining is over.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// A bound health listener; [`HealthServer::run`] serves it until shutdown.
 ///
@@ -53,10 +56,30 @@ impl<S> std::fmt::Debug for HealthServer<S> {
 }
 
 impl<S: Send + Sync + 'static> HealthHttp<S> {
+    /// How long a client of the hyper listener may take to send a request
+    /// head, counted from when the connection opens or the previous answer
+    /// was written; then the connection is closed. Idle and half-sent
+    /// connections (slowloris) hold a slot no longer than this.
+    pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+    /// How long one write of the hyper listener may wait for a client that
+    /// does not read; then the connection is closed.
+    pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+
     /// Binds a listener serving the probes (and the deep endpoint only with
     /// the bearer token). SIGTERM/SIGINT handlers are registered here.
+    ///
+    /// Limits (`docs/design.md`, "Limits and access"): at most
+    /// [`HealthHttp::max_connections`] connections, the oldest one still
+    /// waiting for its request head closed to make room for a new one;
+    /// [`HealthHttp::HEADER_READ_TIMEOUT`], [`HealthHttp::WRITE_TIMEOUT`];
+    /// shutdown bounded by the drain delay plus [`HealthHttp::shutdown_grace`].
     pub async fn bind(self, addr: SocketAddr) -> io::Result<HealthServer<S>> {
-        let listener = TcpListener::bind(addr).await?;
+        self.listen(TcpListener::bind(addr).await?)
+    }
+
+    /// Serves on `listener` (bound by [`HealthHttp::bind`] or
+    /// [`HealthHttp::bind_admin`]).
+    fn listen(self, listener: TcpListener) -> io::Result<HealthServer<S>> {
         let local_addr = listener.local_addr()?;
         let signals = TerminationSignals::register(self.handle_signals);
         Ok(HealthServer {
@@ -67,9 +90,13 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
         })
     }
 
-    /// Binds an admin listener, which also serves the deep endpoint without
-    /// a token (a configured token is still required). Refuses addresses
-    /// that are not loopback: diagnostics are never public by default.
+    /// Binds an admin listener, which also serves the deep endpoint and
+    /// metrics without a token (a configured token is still required).
+    /// Refuses addresses that are not loopback: diagnostics are never public
+    /// by default. It answers only requests naming it by a loopback name
+    /// and its port (`Host: localhost:<port>`, `127.0.0.1:<port>` or
+    /// `[::1]:<port>`); any other gets 421 with no body, so a web page
+    /// cannot read it through DNS rebinding.
     pub async fn bind_admin(mut self, addr: SocketAddr) -> io::Result<HealthServer<S>> {
         if !addr.ip().is_loopback() {
             return Err(io::Error::new(
@@ -77,8 +104,9 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
                 format!("the admin listener serves diagnostics and binds to loopback only, not {addr}; use 127.0.0.1 or [::1], or a public listener with a deep token"),
             ));
         }
-        self.admin_listener = true;
-        self.bind(addr).await
+        let listener = TcpListener::bind(addr).await?;
+        self.admin_port = Some(listener.local_addr()?.port());
+        self.listen(listener)
     }
 }
 
@@ -99,7 +127,8 @@ impl<S: Send + Sync + 'static> HealthServer<S> {
 
     /// Serves until shutdown: once it begins, readiness answers
     /// `shutting_down` while the listener keeps serving for the drain delay;
-    /// then it stops accepting and waits for in-flight requests.
+    /// then it stops accepting and waits for in-flight requests, at most
+    /// [`HealthHttp::shutdown_grace`], and closes what is left.
     pub async fn run(self) -> io::Result<()> {
         let HealthServer {
             http,
@@ -107,7 +136,8 @@ impl<S: Send + Sync + 'static> HealthServer<S> {
             local_addr,
             signals,
         } = self;
-        let connections = GracefulShutdown::new();
+        let mut held = Held::new(http.max_connections);
+        let graceful = GracefulShutdown::new();
         let stop = drained(&http.health, signals, http.drain_delay);
         tokio::pin!(stop);
         tracing::info!(%local_addr, "health listener serving");
@@ -115,20 +145,31 @@ impl<S: Send + Sync + 'static> HealthServer<S> {
             tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok((stream, _peer)) => {
+                        if !held.make_room() {
+                            // Every connection is in the middle of a request.
+                            tracing::debug!("health listener full: connection refused");
+                            continue;
+                        }
+                        let busy = Arc::new(AtomicUsize::new(0));
+                        let requests = Arc::clone(&busy);
                         let http = Arc::clone(&http);
                         let service = service_fn(move |request: Request<Incoming>| {
                             let http = Arc::clone(&http);
+                            let answering = Answering::new(&requests);
                             async move {
                                 let (head, _body) = request.into_parts();
-                                Ok::<_, Infallible>(http.respond(&head).await)
+                                let response = http.respond(&head).await;
+                                drop(answering);
+                                Ok::<_, Infallible>(response)
                             }
                         });
+                        let io = WriteTimeout::new(stream, HealthHttp::<S>::WRITE_TIMEOUT);
                         let connection = http1::Builder::new()
                             .timer(TokioTimer::new())
-                            .header_read_timeout(HEADER_READ_TIMEOUT)
-                            .serve_connection(TokioIo::new(stream), service);
-                        let connection = connections.watch(connection);
-                        tokio::spawn(async move {
+                            .header_read_timeout(HealthHttp::<S>::HEADER_READ_TIMEOUT)
+                            .serve_connection(TokioIo::new(io), service);
+                        let connection = graceful.watch(connection);
+                        held.spawn(busy, async move {
                             if let Err(e) = connection.await {
                                 tracing::debug!("health connection ended: {e}");
                             }
@@ -145,13 +186,197 @@ impl<S: Send + Sync + 'static> HealthServer<S> {
             }
         }
         drop(listener);
-        if tokio::time::timeout(SHUTDOWN_GRACE, connections.shutdown())
-            .await
-            .is_err()
-        {
-            tracing::warn!("health listener stopped with requests still in flight after {SHUTDOWN_GRACE:?}");
+        let grace = http.shutdown_grace;
+        if tokio::time::timeout(grace, graceful.shutdown()).await.is_err() {
+            tracing::warn!("health listener closed connections still open after the {grace:?} grace");
         }
+        held.close_all();
         tracing::info!(%local_addr, "health listener stopped");
         Ok(())
+    }
+}
+
+/// The connections a listener holds, oldest first, each with whether it is
+/// answering a request right now (then it is never closed to make room).
+struct Held {
+    cap: usize,
+    connections: Arc<Mutex<BTreeMap<u64, HeldConnection>>>,
+    opened: u64,
+}
+
+struct HeldConnection {
+    task: AbortHandle,
+    busy: Arc<AtomicUsize>,
+}
+
+impl Held {
+    fn new(cap: usize) -> Held {
+        Held {
+            cap,
+            connections: Arc::default(),
+            opened: 0,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, HeldConnection>> {
+        self.connections.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Makes room for one more connection: under the cap, nothing to do; at
+    /// it, closes the oldest connection not answering a request (idle, or
+    /// still sending its head); `false` when every one is answering.
+    fn make_room(&self) -> bool {
+        let mut connections = self.lock();
+        if connections.len() < self.cap {
+            return true;
+        }
+        let oldest_idle = connections
+            .iter()
+            .find(|(_, held)| held.busy.load(Ordering::Acquire) == 0)
+            .map(|(&number, _)| number);
+        match oldest_idle.and_then(|number| connections.remove(&number)) {
+            Some(evicted) => {
+                evicted.task.abort();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Runs a connection that [`Held::make_room`] made room for, `busy`
+    /// counting the requests it is answering; it leaves the set when it ends.
+    fn spawn(&mut self, busy: Arc<AtomicUsize>, connection: impl Future<Output = ()> + Send + 'static) {
+        self.opened += 1;
+        let number = self.opened;
+        let leave = Leave {
+            connections: Arc::downgrade(&self.connections),
+            number,
+        };
+        // Locked across the spawn: the task cannot leave before it is in.
+        let mut connections = self.lock();
+        let task = tokio::spawn(async move {
+            let _leave = leave;
+            connection.await;
+        });
+        connections.insert(
+            number,
+            HeldConnection {
+                task: task.abort_handle(),
+                busy,
+            },
+        );
+    }
+
+    /// Closes every connection still open (the grace is over).
+    fn close_all(&self) {
+        for (_, held) in std::mem::take(&mut *self.lock()) {
+            held.task.abort();
+        }
+    }
+}
+
+/// Takes a connection out of the listener's set when its task ends.
+struct Leave {
+    connections: std::sync::Weak<Mutex<BTreeMap<u64, HeldConnection>>>,
+    number: u64,
+}
+
+impl Drop for Leave {
+    fn drop(&mut self) {
+        if let Some(connections) = self.connections.upgrade() {
+            connections
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&self.number);
+        }
+    }
+}
+
+/// A request being answered on a connection, for as long as it lives.
+struct Answering(Arc<AtomicUsize>);
+
+impl Answering {
+    fn new(busy: &Arc<AtomicUsize>) -> Answering {
+        busy.fetch_add(1, Ordering::AcqRel);
+        Answering(Arc::clone(busy))
+    }
+}
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A TCP stream whose writes fail once the peer has read nothing for
+/// `limit`: a client that never reads cannot hold a connection.
+struct WriteTimeout {
+    stream: TcpStream,
+    limit: Duration,
+    /// Armed while a write waits for the peer.
+    stalled: Option<Pin<Box<Sleep>>>,
+}
+
+impl WriteTimeout {
+    fn new(stream: TcpStream, limit: Duration) -> WriteTimeout {
+        WriteTimeout {
+            stream,
+            limit,
+            stalled: None,
+        }
+    }
+
+    /// Runs a write-side operation, failing it with `TimedOut` once it has
+    /// been pending for `limit`.
+    fn guard<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        operation: impl FnOnce(Pin<&mut TcpStream>, &mut Context<'_>) -> Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        if let Poll::Ready(done) = operation(Pin::new(&mut self.stream), cx) {
+            self.stalled = None;
+            return Poll::Ready(done);
+        }
+        let limit = self.limit;
+        let stalled = self.stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match stalled.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("the client read nothing for {limit:?}"),
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl AsyncRead for WriteTimeout {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for WriteTimeout {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.guard(cx, |stream, cx| stream.poll_write(cx, buf))
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.guard(cx, |stream, cx| stream.poll_write_vectored(cx, bufs))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.guard(cx, AsyncWrite::poll_flush)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.guard(cx, AsyncWrite::poll_shutdown)
     }
 }

@@ -11,7 +11,7 @@
 //! `{"status":"fail","reason":"timeout"}` ([`PublicCheck`]); error text and
 //! details appear on the deep body only.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 
@@ -268,7 +268,30 @@ pub(crate) fn millis(d: Duration) -> f64 {
     (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
-/// A wall-clock time in RFC 3339 (UTC, milliseconds).
+/// A wall-clock time in RFC 3339 (UTC, milliseconds). A clock before 1970
+/// or after 9999 (which RFC 3339 cannot write) is clamped to the nearest
+/// end rather than trusted or panicked on.
 pub(crate) fn rfc3339(t: SystemTime) -> String {
-    humantime::format_rfc3339_millis(t).to_string()
+    // The last millisecond of 9999-12-31.
+    let last = UNIX_EPOCH + Duration::from_millis(253_402_300_799_999);
+    humantime::format_rfc3339_millis(t.clamp(UNIX_EPOCH, last)).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_rfc_3339_cannot_write_are_clamped_not_panicked_on() {
+        let day = Duration::from_secs(86_400);
+        assert_eq!(rfc3339(UNIX_EPOCH - day), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_secs(253_402_300_800) + day),
+            "9999-12-31T23:59:59.999Z"
+        );
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_millis(1_500)),
+            "1970-01-01T00:00:01.500Z"
+        );
+    }
 }

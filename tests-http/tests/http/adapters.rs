@@ -4,9 +4,14 @@
 //! An adapter that shares its listener with an application (`MOUNTED`) is
 //! served next to an application route, `GET /app` answering `app`; the
 //! application's 404 answers every other path.
+//!
+//! Each is served as the README's recipe shows, with the settings that bound
+//! slow clients and shutdown: the library's listeners (hyper, actix-web)
+//! with their defaults and a [`GRACE`] after the drain; hyper-util with a
+//! header-read timeout; every server cut off at drain + grace.
 
 use std::convert::Infallible;
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -16,7 +21,7 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
@@ -66,12 +71,28 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// What the application answers on `GET /app`.
 pub const APP_BODY: &str = "app";
 
+/// How long every server waits for requests in flight once the drain delay
+/// is over, before it closes what is left.
+pub const GRACE: Duration = Duration::from_secs(2);
+
+/// How long hyper-util waits for a request head (the README's setting).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Resolves `drain + GRACE` after shutdown began: where a server that is
+/// still waiting for its connections is cut off.
+async fn cut_off<S: Send + Sync + 'static>(health: health_core::Health<S>, drain: Duration) {
+    health.shutdown_begun().await;
+    tokio::time::sleep(drain + GRACE).await;
+}
+
 async fn loopback() -> TcpListener {
     TcpListener::bind("127.0.0.1:0").await.unwrap()
 }
 
 /// `health.http().router()` merged into an axum app, served by
-/// `axum::serve` with `with_graceful_shutdown(health.shutdown_signal(drain))`.
+/// `axum::serve` with `with_graceful_shutdown(health.shutdown_signal(drain))`,
+/// cut off at drain + grace (axum 0.8's `serve` has no header-read timeout:
+/// a half-sent request would hold its graceful shutdown for ever).
 pub struct Axum;
 
 impl Adapter for Axum {
@@ -82,14 +103,16 @@ impl Adapter for Axum {
         let addr = listener.local_addr().unwrap();
         // shutdown_signal listens to SIGTERM/SIGINT whatever `http` says.
         let shutdown = http.health().shutdown_signal(drain);
+        let cut_off = cut_off(http.health().clone(), drain);
         let app = axum::Router::new()
             .route("/app", axum::routing::get(|| async { APP_BODY }))
             .merge(http.router());
         let stopped = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-                .unwrap()
+            let serve = axum::serve(listener, app).with_graceful_shutdown(shutdown);
+            tokio::select! {
+                served = serve.into_future() => served.unwrap(),
+                () = cut_off => {}
+            }
         });
         Served { addr, stopped }
     }
@@ -102,7 +125,8 @@ impl Adapter for HyperListener {
     const MOUNTED: bool = false;
 
     async fn serve<S: Send + Sync + 'static>(http: HealthHttp<S>, drain: Duration) -> Served {
-        let server = http.drain_delay(drain).bind(([127, 0, 0, 1], 0).into()).await.unwrap();
+        let http = http.drain_delay(drain).shutdown_grace(GRACE);
+        let server = http.bind(([127, 0, 0, 1], 0).into()).await.unwrap();
         let addr = server.local_addr();
         let stopped = tokio::spawn(async move { server.run().await.unwrap() });
         Served { addr, stopped }
@@ -117,7 +141,7 @@ impl Adapter for TowerService {
 
     async fn serve<S: Send + Sync + 'static>(http: HealthHttp<S>, drain: Duration) -> Served {
         let shutdown = http.health().shutdown_signal(drain);
-        hyper_util_server(http.into_service(), shutdown).await
+        hyper_util_server(http.into_service(), shutdown, GRACE).await
     }
 }
 
@@ -138,14 +162,19 @@ impl Adapter for TowerLayer {
             }
             Ok::<_, Infallible>(response)
         });
-        hyper_util_server(http.layer().layer(app), shutdown).await
+        hyper_util_server(http.layer().layer(app), shutdown, GRACE).await
     }
 }
 
 /// Serves a tower service with hyper-util as its documentation shows:
-/// HTTP/1.1 connections watched by `GracefulShutdown`, the listener closed
-/// once `shutdown` resolved, then the requests in flight awaited.
-pub async fn hyper_util_server<T, B>(service: T, shutdown: impl Future<Output = ()> + Send + 'static) -> Served
+/// HTTP/1.1 connections with a header-read timeout, watched by
+/// `GracefulShutdown`, the listener closed once `shutdown` resolved, then
+/// the requests in flight awaited for at most `grace`.
+pub async fn hyper_util_server<T, B>(
+    service: T,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> Served
 where
     T: tower::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
     T::Future: Send,
@@ -163,15 +192,22 @@ where
         loop {
             tokio::select! {
                 accepted = listener.accept() => {
-                    let (stream, _peer) = accepted.unwrap();
-                    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service.clone());
+                    let Ok((stream, _peer)) = accepted else {
+                        // Out of descriptors: let connections end, then retry.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    };
+                    let connection = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(HEADER_READ_TIMEOUT)
+                        .serve_connection(TokioIo::new(stream), service.clone());
                     tokio::spawn(connections.watch(connection));
                 }
                 () = &mut shutdown => break,
             }
         }
         drop(listener);
-        connections.shutdown().await;
+        let _ = tokio::time::timeout(grace, connections.shutdown()).await;
     });
     Served { addr, stopped }
 }
@@ -185,7 +221,7 @@ impl Adapter for Actix {
     const MOUNTED: bool = true;
 
     async fn serve<S: Send + Sync + 'static>(http: HealthHttp<S>, drain: Duration) -> Served {
-        let http = http.drain_delay(drain);
+        let http = http.drain_delay(drain).shutdown_grace(GRACE);
         let probes = http.clone().actix_configure();
         let server = actix_web::HttpServer::new(move || {
             actix_web::App::new()
@@ -193,6 +229,8 @@ impl Adapter for Actix {
                 .configure(probes.clone())
         })
         .workers(1)
+        // The request head within 5 s (the default, spelled out as in the README).
+        .client_request_timeout(HEADER_READ_TIMEOUT)
         .disable_signals()
         .bind("127.0.0.1:0")
         .unwrap();

@@ -5,7 +5,8 @@
 //! deep-endpoint access, the status page, metrics and graceful shutdown
 //! (`contract/`). Beside it, what only one adapter has (`axum_router.rs`,
 //! `hyper_listener.rs`, `tower_layer.rs`) and, on the hyper listener,
-//! bounded answers and probe storms (`bounded.rs`).
+//! bounded answers and probe storms (`bounded.rs`). Hostile clients are in
+//! `tests/hostile.rs`, a binary of its own.
 
 mod adapters;
 mod axum_router;

@@ -13,7 +13,7 @@ use hyper::{Request, Response, StatusCode};
 use tokio::sync::Notify;
 use tower::{Layer, ServiceBuilder};
 
-use crate::adapters::hyper_util_server;
+use crate::adapters::{hyper_util_server, GRACE};
 use crate::client::get;
 
 struct Saturated;
@@ -35,7 +35,7 @@ async fn a_saturated_application_does_not_hold_the_probes() {
         }
     });
     let health = Health::builder(Saturated).build().unwrap();
-    let addr = hyper_util_server(health.http().layer().layer(app), std::future::pending())
+    let addr = hyper_util_server(health.http().layer().layer(app), std::future::pending(), GRACE)
         .await
         .addr;
 

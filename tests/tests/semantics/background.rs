@@ -1,5 +1,7 @@
 //! Background mode: checks run on their own schedule, probes only read the
-//! snapshot, and a result older than interval + deadline is `stale`.
+//! snapshot, and a result whose successor is overdue by more than load
+//! explains is `stale` (readiness after 2 s or an interval, liveness after
+//! 10 s or three).
 
 use std::future::pending;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -73,33 +75,95 @@ async fn failures_show_up_on_the_next_scheduled_run() {
     assert_eq!(health.readiness().await.status(), Status::NotReady);
 }
 
+#[derive(Default)]
+struct Stalled;
+
+#[health_check(liveness, readiness, critical, timeout = "100ms", interval = "100ms")]
+async fn heartbeat(_state: &Stalled) -> bool {
+    true
+}
+
+/// Real time, two runtimes: the registry and its scheduler live on a
+/// runtime that the test stops driving (a runtime whose thread is blocked:
+/// the scheduler stalls, then is stuck), and the probes answer from
+/// another. A stall of 1.5 s (fifteen intervals) is load, not death; past
+/// 2 s (beyond interval + deadline) readiness reads `stale`, past 10 s
+/// liveness does too.
+#[test]
+fn a_stalled_scheduler_is_stale_only_past_what_load_explains_liveness_last() {
+    let stalled = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let probes = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let began_after = Instant::now();
+    let health = stalled.block_on(async {
+        let health = Health::builder(Stalled).background().build().unwrap();
+        while health.readiness().await.status() != Status::Ready {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        health
+    });
+    // The latest run began in between; the scheduler no longer runs.
+    let ended_by = Instant::now();
+    let at =
+        |since: Instant, after: Duration| std::thread::sleep((since + after).saturating_duration_since(Instant::now()));
+    let answers = || probes.block_on(async { (health.readiness().await, health.liveness().await) });
+
+    at(began_after, Duration::from_millis(1500));
+    let (ready, live) = answers();
+    assert_eq!(
+        ready.status(),
+        Status::Ready,
+        "stalled 1.5 s: busy, {:?}",
+        ready.check("heartbeat")
+    );
+    assert_eq!(live.status(), Status::Alive);
+
+    // Overdue (0.2 s after the run began) by more than 2 s.
+    at(ended_by, Duration::from_millis(2400));
+    let (ready, live) = answers();
+    assert_eq!(ready.status(), Status::NotReady);
+    let check = ready.check("heartbeat").unwrap();
+    assert_eq!(check.reason(), Some(Reason::Stale));
+    assert!(
+        check
+            .error()
+            .unwrap()
+            .contains("s overdue, beyond the 2s a busy scheduler is allowed"),
+        "{:?}",
+        check.error()
+    );
+    assert_eq!(live.status(), Status::Alive, "liveness allows 10 s");
+
+    at(began_after, Duration::from_millis(9000));
+    assert_eq!(answers().1.status(), Status::Alive, "9 s: alive");
+    at(ended_by, Duration::from_millis(10_400));
+    let live = answers().1;
+    assert_eq!(live.status(), Status::Dead, "overdue by more than 10 s: stuck");
+    assert_eq!(live.check("heartbeat").unwrap().reason(), Some(Reason::Stale));
+
+    // The runtime runs again: so does the scheduler.
+    stalled.block_on(async { tokio::time::sleep(Duration::from_millis(300)).await });
+    let (ready, live) = answers();
+    assert_eq!((ready.status(), live.status()), (Status::Ready, Status::Alive));
+}
+
 #[tokio::test(start_paused = true)]
-async fn a_result_older_than_interval_plus_deadline_is_stale() {
+async fn a_hung_run_fails_with_timeout_at_its_deadline_not_stale() {
     let health = Health::builder(Scheduled::default()).background().build().unwrap();
     settle().await;
-    assert_eq!(health.readiness().await.status(), Status::Ready);
-
-    // The next run hangs: the last pass must not be served past
-    // interval (2s) + deadline (500ms).
     health.state().hang.store(true, Ordering::SeqCst);
-    tokio::time::advance(Duration::from_millis(2400)).await;
+    tokio::time::advance(Duration::from_secs(2)).await;
     settle().await;
-    assert_eq!(
-        health.readiness().await.status(),
-        Status::Ready,
-        "2.4s old: still within 2.5s"
-    );
-
-    tokio::time::advance(Duration::from_millis(200)).await;
+    tokio::time::advance(Duration::from_millis(600)).await;
+    settle().await;
     let ready = health.readiness().await;
     assert_eq!(ready.status(), Status::NotReady);
-    let db = ready.check("db").unwrap();
-    assert_eq!(db.reason(), Some(Reason::Stale));
-    assert!(
-        db.error().unwrap().starts_with("latest result is 2.6s old"),
-        "{:?}",
-        db.error()
-    );
+    assert_eq!(ready.check("db").unwrap().reason(), Some(Reason::Timeout));
 }
 
 #[tokio::test(start_paused = true)]

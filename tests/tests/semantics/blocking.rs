@@ -90,3 +90,41 @@ async fn a_panicking_blocking_check_is_a_failure() {
     assert_eq!(check.reason(), Some(Reason::Panicked));
     assert_eq!(check.error(), Some("panicked: driver invariant violated"));
 }
+
+/// An error whose `Display` panics: the check's own code, run where the
+/// outcome is built.
+#[derive(Debug)]
+struct UnprintableError;
+
+impl std::fmt::Display for UnprintableError {
+    fn fmt(&self, _f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        panic!("cannot print this error")
+    }
+}
+
+#[derive(Clone, Default)]
+struct Unprintable(Arc<AtomicUsize>);
+
+#[health_check(blocking, interval = "1ms")]
+fn sync_unprintable(state: &Unprintable) -> Result<(), UnprintableError> {
+    state.0.fetch_add(1, Ordering::SeqCst);
+    Err(UnprintableError)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocking_check_whose_error_cannot_be_printed_fails_and_runs_again() {
+    let state = Unprintable::default();
+    let health = Health::builder(state.clone()).build().unwrap();
+    for run in 1..=3 {
+        let ready = health.readiness().await;
+        let check = ready.check("sync_unprintable").unwrap();
+        assert_eq!(check.reason(), Some(Reason::Panicked), "run {run}");
+        assert_eq!(check.error(), Some("panicked: cannot print this error"), "run {run}");
+        assert_eq!(
+            state.0.load(Ordering::SeqCst),
+            run,
+            "the slot was freed: a new run started"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await; // past the 1ms interval
+    }
+}

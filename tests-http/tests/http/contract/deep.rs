@@ -11,7 +11,8 @@ use super::serve;
 use crate::adapters::Adapter;
 use crate::client::{get, send};
 
-const TOKEN: &str = "f3a9c2e1d4b7a6c5e8f9a0b1c2d3e4f5";
+/// The bearer token the cases configure.
+pub const TOKEN: &str = "f3a9c2e1d4b7a6c5e8f9a0b1c2d3e4f5";
 
 /// A critical check failing with credentials in its error, and a passing one.
 pub struct Diagnosed;

@@ -46,7 +46,7 @@ macro_rules! contract_suite {
                     probes::unknown_paths_are_404_and_run_nothing,
                     probes::malformed_requests_get_400_and_the_server_carries_on,
                     probes::paths_are_configurable,
-                    probes::metrics_are_served_only_when_an_exporter_renders_them,
+                    probes::metrics_are_served_only_with_an_exporter_behind_the_deep_door,
                     deep::without_a_token_it_is_hidden_like_an_unknown_path,
                     deep::with_a_token_only_the_right_bearer_gets_in,
                     deep::the_deep_report_in_health_json,

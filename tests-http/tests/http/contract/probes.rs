@@ -9,6 +9,7 @@ use health_core::prelude::*;
 use hyper::{Method, StatusCode};
 use serde_json::json;
 
+use super::deep::TOKEN;
 use super::serve;
 use crate::adapters::{Adapter, APP_BODY};
 use crate::client::{get, raw, send};
@@ -266,21 +267,49 @@ pub async fn paths_are_configurable<A: Adapter>() {
         deep: "/debug/health".into(),
         metrics: "/debug/metrics".into(),
     };
-    let addr = serve::<A, _>(health.http().paths(paths).metrics(|| "up 1\n".into())).await;
+    let http = health.http().paths(paths).metrics(|| "up 1\n".into());
+    let addr = serve::<A, _>(http.deep_token(TOKEN).unwrap()).await;
     assert_eq!(get(addr, "/livez").await.status, StatusCode::OK);
     assert_eq!(get(addr, "/readyz").await.json()["status"], "ready");
     assert_eq!(get(addr, "/startupz").await.status, StatusCode::OK);
-    assert_eq!(get(addr, "/debug/metrics").await.body, "up 1\n");
+    let bearer = format!("Bearer {TOKEN}");
+    let authorized = [("authorization", bearer.as_str())];
+    assert_eq!(
+        send(addr, Method::GET, "/debug/metrics", &authorized).await.body,
+        "up 1\n"
+    );
+    assert_eq!(
+        send(addr, Method::GET, "/debug/health", &authorized).await.status,
+        StatusCode::OK
+    );
     assert_eq!(get(addr, "/health/live").await.status, StatusCode::NOT_FOUND);
     assert_eq!(get(addr, "/metrics").await.status, StatusCode::NOT_FOUND);
 }
 
-pub async fn metrics_are_served_only_when_an_exporter_renders_them<A: Adapter>() {
+/// `/metrics` sits behind the deep endpoint's door: without an exporter,
+/// or without the token, its path is an unknown one (404 whatever the
+/// method); with the token it serves the exporter's text.
+pub async fn metrics_are_served_only_with_an_exporter_behind_the_deep_door<A: Adapter>() {
     let health = Health::builder(Service::default()).build().unwrap();
-    let without = serve::<A, _>(health.http()).await;
-    assert_eq!(get(without, "/metrics").await.status, StatusCode::NOT_FOUND);
-    let with = serve::<A, _>(health.http().metrics(|| "# TYPE up gauge\nup 1\n".into())).await;
-    let reply = get(with, "/metrics").await;
+    let without = serve::<A, _>(health.http().deep_token(TOKEN).unwrap()).await;
+    let bearer = format!("Bearer {TOKEN}");
+    let authorized = [("authorization", bearer.as_str())];
+    assert_eq!(
+        send(without, Method::GET, "/metrics", &authorized).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let render = || "# TYPE up gauge\nup 1\n".to_string();
+    let public = serve::<A, _>(health.http().metrics(render)).await;
+    for method in [Method::GET, Method::HEAD, Method::POST, Method::OPTIONS] {
+        let reply = send(public, method.clone(), "/metrics", &[]).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} on a public listener");
+        assert!(!reply.body.contains("up 1"));
+    }
+    let with = serve::<A, _>(health.http().metrics(render).deep_token(TOKEN).unwrap()).await;
+    let refused = get(with, "/metrics").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.header("www-authenticate"), "Bearer");
+    let reply = send(with, Method::GET, "/metrics", &authorized).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
     assert_eq!(reply.body, "# TYPE up gauge\nup 1\n");
