@@ -10,7 +10,7 @@
 //!
 //! #[health_check(critical, timeout = "2s")]
 //! async fn primary_db(_state: &AppState) -> bool {
-//!     true
+//!     tokio::net::TcpStream::connect("127.0.0.1:5432").await.is_ok()
 //! }
 //!
 //! let health = Health::builder(AppState).build().unwrap();

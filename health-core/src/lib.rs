@@ -30,9 +30,11 @@
 //!     Err("connection refused".into())
 //! }
 //!
-//! /// Belongs to liveness: catches a stalled runtime, not a dependency.
+//! /// Belongs to liveness: catches a stalled runtime, not a dependency (it
+//! /// answers only if the runtime schedules it again within its deadline).
 //! #[health_check(liveness, timeout = "100ms")]
 //! async fn event_loop() -> bool {
+//!     tokio::task::yield_now().await;
 //!     true
 //! }
 //!
@@ -131,7 +133,7 @@ pub use transition::{CheckState, CheckTransition, Missed, ProbeTransition, Trans
 ///
 /// #[health_check(critical, timeout = "250ms", failure_threshold = 3)]
 /// async fn broker() -> Result<(), std::io::Error> {
-///     Ok(())
+///     tokio::net::TcpStream::connect("127.0.0.1:5672").await.map(|_| ())
 /// }
 ///
 /// #[health_check(startup, blocking, timeout = "5s")]

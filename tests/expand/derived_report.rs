@@ -4,7 +4,7 @@ pub struct AppState;
 
 #[health_check(critical)]
 async fn primary_db(_state: &AppState) -> bool {
-    true
+    std::path::Path::new("/var/lib/db").exists()
 }
 
 mod search {
@@ -12,7 +12,7 @@ mod search {
 
     #[health_check(timeout = "500ms")]
     pub async fn ping(_state: &AppState) -> bool {
-        true
+        std::path::Path::new("/var/lib/search").exists()
     }
 }
 

@@ -31,6 +31,18 @@ impl Dependency {
     }
 }
 
+/// A dependency call for checks whose result a test does not vary: whether
+/// the working directory can be read (a system call that can fail), so the
+/// check is no constant, which `#[health_check]` refuses.
+pub fn reachable() -> bool {
+    std::env::current_dir().is_ok()
+}
+
+/// [`reachable`] as a `Result`.
+pub fn reached() -> Result<(), String> {
+    std::env::current_dir().map(|_| ()).map_err(|e| e.to_string())
+}
+
 /// The README's Rust code blocks, compiled and run as doc tests, so the
 /// quickstart a newcomer pastes is known to work.
 #[cfg(doctest)]

@@ -10,17 +10,17 @@ struct Service;
 
 #[health_check(critical, timeout = "2s")]
 async fn primary_db(_state: &Service) -> bool {
-    true
+    tests::reachable()
 }
 
 #[health_check(liveness, timeout = "100ms")]
 async fn event_loop(_state: &Service) -> bool {
-    true
+    tests::reachable()
 }
 
 #[health_check(startup, timeout = "5s")]
 async fn models_loaded(_state: &Service) -> bool {
-    true
+    tests::reachable()
 }
 
 fn probes() -> KubernetesProbes {

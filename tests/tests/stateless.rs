@@ -8,12 +8,12 @@ struct Worker;
 
 #[health_check(liveness, timeout = "100ms")]
 async fn runtime_responsive() -> bool {
-    true
+    tests::reachable()
 }
 
 #[health_check(critical)]
 async fn api_db(_state: &Api) -> bool {
-    true
+    tests::reachable()
 }
 
 #[test]

@@ -30,6 +30,13 @@ impl Parse for CheckItem {
     }
 }
 
+impl CheckItem {
+    /// The body, as written.
+    pub fn body(&self) -> &Group {
+        &self.body
+    }
+}
+
 impl ToTokens for CheckItem {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         tokens.append_all(&self.attrs);

@@ -1,6 +1,7 @@
 //! `#[health_check]`: the function is parsed (its body kept as raw tokens),
 //! options and signature are validated into a model, then expanded.
 
+mod body;
 mod expand;
 mod item;
 mod options;
@@ -41,6 +42,16 @@ pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     }
     let signature = signature::validate(&func.sig, &options, &mut errors);
+    if let Some(value) = body::constant_success(func.body()) {
+        errors.spanned(
+            value,
+            format!(
+                "this health check always succeeds: {}; call the dependency (or read a heartbeat) \
+                 and return what it says",
+                signature::CANNOT_FAIL
+            ),
+        );
+    }
     match errors.finish() {
         Ok(()) => expand::expand(&func, &options, &signature),
         Err(error) => {

@@ -16,7 +16,8 @@ pub struct CheckSignature {
     pub output_span: Span,
 }
 
-const CANNOT_FAIL: &str = "if your health check can't fail, it isn't checking anything";
+/// Why a check that cannot fail is refused.
+pub const CANNOT_FAIL: &str = "if your health check can't fail, it isn't checking anything";
 const RETURN_HELP: &str = "return `Result<(), E>` with an error that explains the failure, `bool`, or `CheckOutcome`";
 
 /// Checks the function's shape, recording every mistake in `errors`.

@@ -228,7 +228,7 @@ struct Booting;
 
 #[health_check(startup, timeout = "100ms", interval = "500ms")]
 async fn models_loaded(_state: &Booting) -> bool {
-    true
+    tests::reachable()
 }
 
 #[tokio::test(start_paused = true)]

@@ -12,7 +12,7 @@ async fn explodes(_state: &Fragile) -> Result<(), String> {
 
 #[health_check(critical)]
 async fn steady(_state: &Fragile) -> Result<(), String> {
-    Ok(())
+    tests::reached()
 }
 
 #[tokio::test(start_paused = true)]

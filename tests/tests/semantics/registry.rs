@@ -12,27 +12,27 @@ struct Depot;
 
 #[health_check(critical)]
 async fn orders(_state: &Shop) -> bool {
-    true
+    tests::reachable()
 }
 
 #[health_check(liveness, startup, name = "shop.heartbeat", timeout = "100ms", interval = "10s")]
 async fn heartbeat(_state: &Shop) -> bool {
-    true
+    tests::reachable()
 }
 
 #[health_check]
 async fn stock(_state: &Warehouse) -> bool {
-    true
+    tests::reachable()
 }
 
 #[health_check(name = "orders")]
 async fn orders_again(_state: &Warehouse) -> bool {
-    true
+    tests::reachable()
 }
 
 #[health_check]
 async fn db(_state: &Depot) -> bool {
-    true
+    tests::reachable()
 }
 
 mod replica {
@@ -40,7 +40,7 @@ mod replica {
 
     #[health_check(name = "db")]
     pub async fn primary(_state: &Depot) -> bool {
-        true
+        tests::reachable()
     }
 }
 

@@ -2,7 +2,7 @@ use health_core::prelude::*;
 
 #[health_check(timeout = "1s", critical, timeout = "2s")]
 async fn db() -> Result<(), String> {
-    Ok(())
+    todo!()
 }
 
 fn main() {}

@@ -2,7 +2,7 @@ use health_core::prelude::*;
 
 #[health_check(liveness, liveness)]
 async fn heartbeat() -> bool {
-    true
+    todo!()
 }
 
 fn main() {}

@@ -4,7 +4,7 @@ struct AppState;
 
 #[health_check]
 async fn db(_state: &mut AppState) -> bool {
-    true
+    todo!()
 }
 
 fn main() {}

@@ -5,7 +5,7 @@ struct Pool;
 impl Pool {
     #[health_check]
     async fn ping(&self) -> bool {
-        true
+        todo!()
     }
 }
 

@@ -2,7 +2,7 @@ use health_core::prelude::*;
 
 #[health_check(critical, timout = "2s")]
 async fn db() -> Result<(), String> {
-    Ok(())
+    todo!()
 }
 
 fn main() {}

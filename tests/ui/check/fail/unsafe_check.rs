@@ -2,7 +2,7 @@ use health_core::prelude::*;
 
 #[health_check]
 async unsafe fn db() -> bool {
-    true
+    todo!()
 }
 
 fn main() {}

@@ -2,7 +2,7 @@ use health_core::prelude::*;
 
 #[health_check]
 async fn db(_state: &u8, ...) -> bool {
-    true
+    todo!()
 }
 
 fn main() {}

@@ -6,6 +6,16 @@ use health_core::prelude::*;
 use health_core::__private::CheckFn;
 use health_core::Probes;
 
+/// A dependency call: whether the working directory can be read.
+fn reachable() -> bool {
+    std::env::current_dir().is_ok()
+}
+
+/// [`reachable`] as a `Result`.
+fn reached() -> Result<(), String> {
+    std::env::current_dir().map(|_| ()).map_err(|e| e.to_string())
+}
+
 #[health_check(
     interval = "5s",
     failure_threshold = 3,
@@ -17,17 +27,17 @@ use health_core::Probes;
     liveness
 )]
 async fn everything() -> Result<(), String> {
-    Ok(())
+    crate::reached()
 }
 
 #[health_check(startup, timeout = "59s 999ms")]
 async fn slow_warmup() -> bool {
-    true
+    crate::reachable()
 }
 
 #[health_check(timeout = "250ms", interval = "1500us")]
 async fn sub_second() -> bool {
-    true
+    crate::reachable()
 }
 
 fn main() {

@@ -2,6 +2,16 @@
 
 use health_core::prelude::*;
 
+/// A dependency call: whether the working directory can be read.
+fn reachable() -> bool {
+    std::env::current_dir().is_ok()
+}
+
+/// [`reachable`] as a `Result`.
+fn reached() -> Result<(), String> {
+    std::env::current_dir().map(|_| ()).map_err(|e| e.to_string())
+}
+
 #[derive(Clone)]
 pub struct AppState {
     ok: bool,
@@ -9,7 +19,7 @@ pub struct AppState {
 
 #[health_check]
 async fn no_argument() -> Result<(), String> {
-    Ok(())
+    crate::reached()
 }
 
 #[health_check]
@@ -22,7 +32,7 @@ async fn with_state(state: &AppState) -> Result<(), std::io::Error> {
 
 #[health_check]
 async fn ok_value_is_ignored(_state: &AppState) -> Result<u64, String> {
-    Ok(42)
+    crate::reached().map(|()| 42)
 }
 
 #[health_check]
@@ -42,7 +52,7 @@ async fn returns_check_error() -> Result<(), CheckError> {
 
 #[health_check(blocking)]
 fn blocking_without_state() -> std::io::Result<()> {
-    Ok(())
+    std::fs::metadata(".").map(|_| ())
 }
 
 #[health_check(blocking)]
@@ -52,7 +62,7 @@ fn blocking_with_state(state: &AppState) -> bool {
 
 #[health_check]
 pub async fn public_check(_state: &AppState) -> bool {
-    true
+    crate::reachable()
 }
 
 #[health_check]
@@ -62,20 +72,20 @@ async fn with_pattern_argument(AppState { ok }: &AppState) -> bool {
 
 #[health_check]
 async fn r#async() -> bool {
-    true
+    crate::reachable()
 }
 
 mod nested {
     #[health_core::health_check]
     pub(crate) async fn in_a_module(_state: &super::AppState) -> bool {
-        true
+        crate::reachable()
     }
 }
 
 #[cfg(any())]
 #[health_check]
 async fn compiled_out(_state: &AppState) -> bool {
-    true
+    crate::reachable()
 }
 
 #[tokio::main(flavor = "current_thread")]

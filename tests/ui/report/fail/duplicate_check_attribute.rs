@@ -2,7 +2,7 @@ use health_core::prelude::*;
 
 #[health_check]
 async fn cache() -> bool {
-    true
+    todo!()
 }
 
 #[derive(HealthReport)]

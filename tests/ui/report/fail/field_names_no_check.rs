@@ -4,7 +4,7 @@ struct AppState;
 
 #[health_check(critical)]
 async fn primary_db(_state: &AppState) -> bool {
-    true
+    todo!()
 }
 
 async fn auth_service(_state: &AppState) -> bool {

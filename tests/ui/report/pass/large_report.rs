@@ -2,12 +2,17 @@
 
 use health_core::prelude::*;
 
+/// A dependency call: whether the working directory can be read.
+fn reachable() -> bool {
+    std::env::current_dir().is_ok()
+}
+
 macro_rules! report_of {
     ($($name:ident),*) => {
         $(
             #[health_check]
             async fn $name() -> bool {
-                true
+                crate::reachable()
             }
         )*
 

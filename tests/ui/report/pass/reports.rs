@@ -2,11 +2,16 @@
 
 use health_core::prelude::*;
 
+/// A dependency call: whether the working directory can be read.
+fn reachable() -> bool {
+    std::env::current_dir().is_ok()
+}
+
 pub struct AppState;
 
 #[health_check(critical)]
 async fn primary_db(_state: &AppState) -> bool {
-    true
+    crate::reachable()
 }
 
 #[health_check]
@@ -19,7 +24,7 @@ pub mod search {
 
     #[health_check(timeout = "100ms")]
     pub async fn ping(_state: &super::AppState) -> bool {
-        true
+        crate::reachable()
     }
 }
 

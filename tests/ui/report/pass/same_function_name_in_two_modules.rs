@@ -3,12 +3,17 @@
 
 use health_core::prelude::*;
 
+/// A dependency call: whether the working directory can be read.
+fn reachable() -> bool {
+    std::env::current_dir().is_ok()
+}
+
 pub struct AppState;
 
 mod db {
     #[health_core::health_check(critical, name = "db")]
     pub async fn ping(_state: &super::AppState) -> bool {
-        true
+        crate::reachable()
     }
 }
 
