@@ -80,7 +80,7 @@ struct Stalled;
 
 #[health_check(liveness, readiness, critical, timeout = "100ms", interval = "100ms")]
 async fn heartbeat(_state: &Stalled) -> bool {
-    true
+    tests::reachable()
 }
 
 /// Real time, two runtimes: the registry and its scheduler live on a
