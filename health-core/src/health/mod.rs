@@ -81,6 +81,7 @@ struct Inner<S> {
     started: Arc<AtomicBool>,
     startup_withheld: AtomicBool,
     shutdown: watch::Sender<bool>,
+    handle_signals: bool,
     version: Option<Cow<'static, str>>,
     created: Instant,
     schedulers: OnceLock<Vec<AbortHandle>>,
@@ -296,6 +297,12 @@ impl<S: Send + Sync + 'static> Health<S> {
     /// ```
     pub fn subscribe(&self) -> Transitions {
         self.inner.events.subscribe()
+    }
+
+    /// Whether shutdown begins on SIGTERM/SIGINT
+    /// ([`HealthBuilder::handle_signals`]).
+    pub fn handles_signals(&self) -> bool {
+        self.inner.handle_signals
     }
 
     /// Whether shutdown has begun.

@@ -14,7 +14,7 @@ use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::HealthHttp;
-use crate::shutdown::{drained, TerminationSignals};
+use crate::shutdown::drained;
 
 impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// Mounts the probes in an actix-web `App` (with `App::configure`):
@@ -73,17 +73,17 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// within actix-web's `shutdown_timeout`).
     ///
     /// Build the server with `HttpServer::disable_signals()`: actix-web's
-    /// own handler would stop it at the first signal, with no drain. The
-    /// signal handlers are registered when this is called. See
+    /// own handler would stop it at the first signal, with no drain. Signals
+    /// are listened to once the future is polled. See
     /// [`HealthHttp::actix_configure`] for an example.
     pub fn run_actix(&self, server: Server) -> impl Future<Output = io::Result<()>> + Send + 'static {
         let health = self.health.clone();
-        let signals = TerminationSignals::register(self.handle_signals);
+        let handle_signals = self.handle_signals;
         let drain_delay = self.drain_delay;
         let handle = server.handle();
         async move {
             let stop = async {
-                drained(&health, signals, drain_delay).await;
+                drained(&health, handle_signals, drain_delay).await;
                 handle.stop(true).await;
             };
             tokio::pin!(server);

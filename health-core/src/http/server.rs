@@ -16,7 +16,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use super::HealthHttp;
-use crate::shutdown::{drained, TerminationSignals};
+use crate::shutdown::drained;
 use crate::Health;
 
 /// How long a client may take to send its request head.
@@ -40,7 +40,6 @@ pub struct HealthServer<S> {
     http: Arc<HealthHttp<S>>,
     listener: TcpListener,
     local_addr: SocketAddr,
-    signals: TerminationSignals,
 }
 
 impl<S> std::fmt::Debug for HealthServer<S> {
@@ -54,16 +53,15 @@ impl<S> std::fmt::Debug for HealthServer<S> {
 
 impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// Binds a listener serving the probes (and the deep endpoint only with
-    /// the bearer token). SIGTERM/SIGINT handlers are registered here.
+    /// the bearer token). SIGTERM/SIGINT are listened to once [`HealthServer::run`]
+    /// is polled (unless [`HealthHttp::handle_signals`] says otherwise).
     pub async fn bind(self, addr: SocketAddr) -> io::Result<HealthServer<S>> {
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
-        let signals = TerminationSignals::register(self.handle_signals);
         Ok(HealthServer {
             http: Arc::new(self),
             listener,
             local_addr,
-            signals,
         })
     }
 
@@ -105,10 +103,9 @@ impl<S: Send + Sync + 'static> HealthServer<S> {
             http,
             listener,
             local_addr,
-            signals,
         } = self;
         let connections = GracefulShutdown::new();
-        let stop = drained(&http.health, signals, http.drain_delay);
+        let stop = drained(&http.health, http.handle_signals, http.drain_delay);
         tokio::pin!(stop);
         tracing::info!(%local_addr, "health listener serving");
         loop {
