@@ -181,3 +181,49 @@ impl<S: Send + Sync + 'static> Health<S> {
         async move { drained(&health, health.handles_signals(), drain_delay).await }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+    use std::time::{Duration, Instant};
+
+    use crate::Health;
+
+    /// Wakes a parked thread.
+    struct Unpark(std::thread::Thread);
+
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    /// Polls `future` to its end on this thread, with no tokio runtime.
+    fn block_on<F: Future>(future: F) -> F::Output {
+        let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+        let mut context = Context::from_waker(&waker);
+        let mut future = pin!(future);
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
+                return output;
+            }
+            std::thread::park();
+        }
+    }
+
+    #[test]
+    fn the_shutdown_future_is_made_and_polled_outside_a_runtime_without_panicking() {
+        for handle_signals in [false, true] {
+            let health = Health::builder(()).handle_signals(handle_signals).build().unwrap();
+            let drain = Duration::from_millis(50);
+            let drained = health.shutdown_signal(drain);
+            health.begin_shutdown();
+            let started = Instant::now();
+            block_on(drained);
+            assert!(started.elapsed() >= drain, "drained first");
+        }
+    }
+}

@@ -58,7 +58,7 @@ pub struct GrpcLimits {
     /// connections too.
     pub tcp_keepalive: Duration,
     /// The largest request message (default 4 KiB; a request is one service
-    /// name of at most 64 bytes). Larger ones answer `RESOURCE_EXHAUSTED`
+    /// name of at most 64 bytes). Larger ones answer `OUT_OF_RANGE`, unread
     /// ([`HealthGrpc::into_service`](super::HealthGrpc::into_service) sets it wherever
     /// the service is mounted).
     pub max_request_bytes: usize,
