@@ -4,47 +4,92 @@
 //!
 //! SIGTERM and SIGINT are listened to by one thread per process, started
 //! the first time an entry point that handles signals is polled (never when
-//! it is merely built). From then on, for the life of the process:
+//! it is merely built). From then on, for the life of the process, a signal:
 //!
-//! - a first signal while some entry point is waiting for it begins
-//!   shutdown on every registry waiting;
-//! - a second signal (the drain is stuck, or the operator is in a hurry),
-//!   or any signal while no entry point is waiting (its server was dropped),
-//!   exits the process at once with 128 + the signal's number (143 for
-//!   SIGTERM, 130 for SIGINT), after an error log line saying so: the
-//!   process never ignores a termination signal.
+//! - while some entry point is waiting for one, and none is draining after
+//!   one, begins shutdown on every registry waiting;
+//! - during a drain a signal began (the drain is stuck, or the operator is
+//!   in a hurry), or while no entry point is waiting (its server stopped or
+//!   was dropped), exits the process at once with 128 + the signal's number
+//!   (143 for SIGTERM, 130 for SIGINT), after an error log line saying so:
+//!   the process never ignores a termination signal.
 //!
-//! With signal handling off (`HealthBuilder::handle_signals(false)`, or per
-//! listener), nothing is registered and the signals are the application's.
+//! A signal during a drain the application began (`begin_shutdown`) joins
+//! that drain, as a first signal. With signal handling off
+//! (`HealthBuilder::handle_signals(false)`, or per listener), nothing is
+//! registered and the signals are the application's.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::Health;
+
+/// Entry points draining after a signal: a signal now exits the process.
+static DRAINING: AtomicUsize = AtomicUsize::new(0);
+
+/// One entry point draining after a signal, until dropped.
+struct Draining;
+
+impl Draining {
+    fn begin() -> Draining {
+        DRAINING.fetch_add(1, Ordering::SeqCst);
+        Draining
+    }
+}
+
+impl Drop for Draining {
+    fn drop(&mut self) {
+        DRAINING.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The termination signals one entry point waits for.
+struct Subscription(Option<tokio::sync::watch::Receiver<u64>>);
+
+impl Subscription {
+    /// Subscribes when `handle_signals` (starting the listening thread the
+    /// first time), saying so when signals cannot be handled.
+    fn new(handle_signals: bool) -> Subscription {
+        Subscription(handle_signals.then(signals::subscribe).and_then(|subscribed| {
+            subscribed
+                .map_err(|e| tracing::warn!("termination signals are not handled: {e}"))
+                .ok()
+        }))
+    }
+
+    /// Resolves on the next signal published; never without a subscription.
+    async fn next(&mut self) {
+        match &mut self.0 {
+            // The sender is static: the channel never closes.
+            Some(signals) => drop(signals.changed().await),
+            None => std::future::pending().await,
+        }
+    }
+}
 
 /// Waits until shutdown begins ([`Health::begin_shutdown`], or a
 /// termination signal when `handle_signals`), begins it if a signal came,
 /// then waits `drain_delay` while readiness answers `shutting_down`.
 /// Signals are subscribed to here, when first polled.
 pub(crate) async fn drained<S: Send + Sync + 'static>(health: &Health<S>, handle_signals: bool, drain_delay: Duration) {
-    let signalled = async {
-        match handle_signals.then(signals::subscribe) {
-            Some(Ok(mut signals)) => {
-                // Only a closed channel ends this wait, and the sender is static.
-                let _ = signals.wait_for(|&received| received > 0).await;
-            }
-            Some(Err(e)) => {
-                tracing::warn!("termination signals are not handled: {e}");
-                std::future::pending().await
-            }
-            None => std::future::pending().await,
-        }
+    let mut signals = Subscription::new(handle_signals);
+    let mut draining = tokio::select! {
+        () = health.shutdown_begun() => None,
+        () = signals.next() => Some(Draining::begin()),
     };
-    tokio::select! {
-        () = health.shutdown_begun() => {}
-        () = signalled => health.begin_shutdown(),
-    }
+    health.begin_shutdown();
     tracing::info!(drain_delay = ?drain_delay, "draining: readiness answers shutting_down");
-    sleep(drain_delay).await;
+    let drain = sleep(drain_delay);
+    tokio::pin!(drain);
+    if draining.is_none() {
+        // Begun by the application: a first signal now joins the drain.
+        tokio::select! {
+            () = &mut drain => return,
+            () = signals.next() => draining = Some(Draining::begin()),
+        }
+    }
+    drain.await;
+    drop(draining);
 }
 
 /// Waits `delay` on tokio's timer, or on a thread when polled outside a
@@ -64,18 +109,19 @@ async fn sleep(delay: Duration) {
 
 #[cfg(unix)]
 mod signals {
+    use std::sync::atomic::Ordering;
     use std::sync::{Arc, OnceLock};
 
     use tokio::signal::unix::{signal, Signal, SignalKind};
     use tokio::sync::watch;
 
-    /// How many termination signals the process received, published by
-    /// the listening thread; `Err` when it could not start.
-    static RECEIVED: OnceLock<Result<Arc<watch::Sender<u32>>, String>> = OnceLock::new();
+    /// The termination signals published to the entry points waiting (a
+    /// count), by the listening thread; `Err` when it could not start.
+    static RECEIVED: OnceLock<Result<Arc<watch::Sender<u64>>, String>> = OnceLock::new();
 
-    /// The number of termination signals received so far, and every new
-    /// one; starts the listening thread the first time.
-    pub(super) fn subscribe() -> Result<watch::Receiver<u32>, String> {
+    /// Every termination signal published from now on; starts the
+    /// listening thread the first time.
+    pub(super) fn subscribe() -> Result<watch::Receiver<u64>, String> {
         match RECEIVED.get_or_init(start) {
             Ok(received) => Ok(received.subscribe()),
             Err(e) => Err(e.clone()),
@@ -85,7 +131,7 @@ mod signals {
     /// Starts the thread listening to SIGTERM and SIGINT, on a runtime of
     /// its own (so a stuck or absent application runtime cannot swallow a
     /// second signal); returns once the handlers are installed.
-    fn start() -> Result<Arc<watch::Sender<u32>>, String> {
+    fn start() -> Result<Arc<watch::Sender<u64>>, String> {
         let received = Arc::new(watch::Sender::new(0));
         let publish = Arc::clone(&received);
         let (installed, outcome) = std::sync::mpsc::channel();
@@ -118,25 +164,24 @@ mod signals {
         Ok(received)
     }
 
-    /// Publishes the first signal to the entry points waiting for it; exits
-    /// the process on any other.
-    async fn listen_forever(mut terminate: Signal, mut interrupt: Signal, received: &watch::Sender<u32>) {
+    /// Publishes a signal to the entry points waiting for one; exits the
+    /// process during a drain a signal began, or when nobody waits.
+    async fn listen_forever(mut terminate: Signal, mut interrupt: Signal, received: &watch::Sender<u64>) {
         loop {
             let (name, code) = tokio::select! {
                 _ = terminate.recv() => ("SIGTERM", 143),
                 _ = interrupt.recv() => ("SIGINT", 130),
             };
-            let before = *received.borrow();
-            if before == 0 && received.receiver_count() > 0 {
-                tracing::info!("{name} received: shutting down (a second signal exits at once)");
-                received.send_replace(1);
+            if super::DRAINING.load(Ordering::SeqCst) > 0 {
+                tracing::error!(
+                    "{name} received again while draining: exiting now ({code}), without finishing the drain"
+                );
+            } else if received.receiver_count() > 0 {
+                tracing::info!("{name} received: shutting down (another signal during the drain exits at once)");
+                received.send_modify(|count| *count += 1);
                 continue;
-            }
-            match before {
-                0 => tracing::error!("{name} received with no health listener waiting for it: exiting now ({code})"),
-                _ => tracing::error!(
-                    "{name} received again while shutting down: exiting now ({code}), without finishing the drain"
-                ),
+            } else {
+                tracing::error!("{name} received with no health listener waiting for it: exiting now ({code})");
             }
             std::process::exit(code);
         }
@@ -146,7 +191,7 @@ mod signals {
 #[cfg(not(unix))]
 mod signals {
     /// Termination signals are only handled on Unix.
-    pub(super) fn subscribe() -> Result<tokio::sync::watch::Receiver<u32>, String> {
+    pub(super) fn subscribe() -> Result<tokio::sync::watch::Receiver<u64>, String> {
         Err("termination signals are only handled on Unix; call `begin_shutdown`".into())
     }
 }

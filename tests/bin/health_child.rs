@@ -10,7 +10,9 @@
 //! - `--no-signals`: `handle_signals(false)`, and a SIGTERM handler of the
 //!   application's own that prints `application got SIGTERM`;
 //! - `--dropped`: every entry point is polled once, then dropped, before
-//!   `ready`; the process then idles.
+//!   `ready`; the process then idles;
+//! - `--begin-shutdown`: the application begins shutdown itself right
+//!   after `ready`.
 
 use std::time::Duration;
 
@@ -69,6 +71,9 @@ async fn main() {
         });
     }
     println!("ready");
+    if flag("--begin-shutdown") {
+        health.begin_shutdown();
+    }
     let (grpc, http, ()) = tokio::join!(grpc.run(), http.run(), health.shutdown_signal(drain));
     grpc.expect("gRPC served");
     http.expect("HTTP served");

@@ -1,5 +1,6 @@
 //! Termination signals, in a process of their own (tests/bin/health_child.rs):
-//! a second SIGTERM during the drain ends the process at once;
+//! a second SIGTERM during the drain ends the process at once (and a first
+//! one during a drain the application began joins it);
 //! `handle_signals(false)` leaves SIGTERM to the application; an entry point
 //! polled and dropped leaves SIGTERM able to end the process.
 
@@ -48,6 +49,24 @@ fn a_second_sigterm_during_the_drain_ends_the_process_within_a_second() {
         .expect("the second SIGTERM ends the process within 1 s");
     assert!(ended_by_sigterm(status), "{status:?}, {:?}", second.elapsed());
     assert_eq!(status.code(), Some(143), "exit code 128 + SIGTERM");
+}
+
+#[test]
+fn a_sigterm_during_a_drain_the_application_began_joins_it_and_the_next_exits() {
+    let mut child = HealthChild::start(&["--begin-shutdown", "--drain-ms=60000"]);
+    assert_eq!(http_status(child.http, "/health/ready"), 503, "shutting_down");
+    // Like a preStop hook's shutdown followed by the kubelet's SIGTERM.
+    child.terminate();
+    assert!(
+        child.exited_within(Duration::from_millis(500)).is_none(),
+        "the first SIGTERM joins the drain"
+    );
+    assert_eq!(http_status(child.http, "/health/live"), 200);
+    child.terminate();
+    let status = child
+        .exited_within(Duration::from_secs(1))
+        .expect("the second SIGTERM ends the process within 1 s");
+    assert_eq!(status.code(), Some(143), "{status:?}");
 }
 
 #[test]
