@@ -2,7 +2,10 @@
 //! tonic's clients: unauthenticated callers see what unauthenticated HTTP
 //! sees (no deep-only check, and none run for them); a deep token, either of
 //! two during a rotation, shows the rest; `NOT_FOUND` repeats no long name;
-//! `Watch` streams, connections and silent handshakes are capped.
+//! `Watch` streams, connections and silent handshakes are capped; a peer
+//! that stops answering PINGs loses its streams; shutdown is bounded.
+
+mod raw_h2;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,7 +15,9 @@ use health_core::grpc::{GrpcLimits, HealthListRequest, HealthListResponse};
 use health_core::prelude::*;
 use health_core::token::BearerToken;
 use health_core::{BoxFuture, Probes};
+use raw_h2::{call_headers, frame, read_frame, DATA, EMPTY_REQUEST, END_HEADERS, END_STREAM, HEADERS};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::task::JoinHandle;
 use tonic::codegen::http::uri::PathAndQuery;
 use tonic::transport::{Channel, Endpoint};
 use tonic_health::pb::health_check_response::ServingStatus;
@@ -49,22 +54,31 @@ impl Check<Guarded> for DeepOnly {
     }
 }
 
+/// How long the served registry drains.
+const DRAIN: Duration = Duration::from_millis(100);
+
 /// An on-demand registry (checks run only when asked) with a deep-only
 /// check, served over gRPC with both tokens accepted and `limits`.
-async fn serve(limits: GrpcLimits) -> (Health<Guarded>, SocketAddr) {
+async fn serve(
+    limits: GrpcLimits,
+) -> (
+    Health<Guarded>,
+    SocketAddr,
+    JoinHandle<Result<(), tonic::transport::Error>>,
+) {
     let health = Health::builder(Guarded::default()).check(DeepOnly).build().unwrap();
     let tokens = BearerToken::any_of([OLD_TOKEN, NEW_TOKEN]).unwrap();
     let server = health
         .grpc()
         .handle_signals(false)
+        .drain_delay(DRAIN)
         .deep_tokens(tokens)
         .limits(limits)
         .bind(([127, 0, 0, 1], 0).into())
         .await
         .unwrap();
     let addr = server.local_addr();
-    tokio::spawn(server.run());
-    (health, addr)
+    (health, addr, tokio::spawn(server.run()))
 }
 
 async fn channel(addr: SocketAddr) -> Channel {
@@ -115,7 +129,7 @@ async fn list(addr: SocketAddr, token: Option<&str>) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_deep_token_grpc_shows_what_public_http_shows_and_runs_no_deep_only_check() {
-    let (health, addr) = serve(GrpcLimits::default()).await;
+    let (health, addr, _running) = serve(GrpcLimits::default()).await;
     let public = ["", "database", "liveness", "readiness", "startup"];
     // The public HTTP bodies name the probes' checks, never a deep-only one.
     let ready = serde_json::to_value(health.readiness().await).unwrap();
@@ -154,7 +168,7 @@ async fn without_a_deep_token_grpc_shows_what_public_http_shows_and_runs_no_deep
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn either_deep_token_of_a_rotation_shows_deep_only_checks() {
-    let (health, addr) = serve(GrpcLimits::default()).await;
+    let (health, addr, _running) = serve(GrpcLimits::default()).await;
     for token in [OLD_TOKEN, NEW_TOKEN] {
         assert_eq!(
             list(addr, Some(token)).await,
@@ -171,7 +185,7 @@ async fn either_deep_token_of_a_rotation_shows_deep_only_checks() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn not_found_repeats_no_long_name_and_large_requests_are_refused() {
-    let (_health, addr) = serve(GrpcLimits::default()).await;
+    let (_health, addr, _running) = serve(GrpcLimits::default()).await;
     let long = "x".repeat(3000);
     let refused = check(addr, &long, None).await.unwrap_err();
     assert_eq!(refused.code(), tonic::Code::NotFound);
@@ -185,7 +199,7 @@ async fn not_found_repeats_no_long_name_and_large_requests_are_refused() {
 async fn watch_streams_past_the_cap_are_resource_exhausted_until_one_ends() {
     let mut limits = GrpcLimits::default();
     limits.max_watch_streams = 2;
-    let (_health, addr) = serve(limits).await;
+    let (_health, addr, _running) = serve(limits).await;
     let mut client = HealthClient::new(channel(addr).await);
     let watch = || {
         let mut client = client.clone();
@@ -230,7 +244,7 @@ async fn connections_past_the_cap_are_closed_and_silent_ones_time_out() {
     let mut limits = GrpcLimits::default();
     limits.max_connections = 2;
     limits.handshake_timeout = Duration::from_millis(500);
-    let (_health, addr) = serve(limits).await;
+    let (_health, addr, _running) = serve(limits).await;
     let mut silent = Vec::new();
     for _ in 0..2 {
         silent.push(tokio::net::TcpStream::connect(addr).await.unwrap());
@@ -298,4 +312,71 @@ async fn http_takes_the_same_rotation_and_refuses_tokens_that_could_never_match(
         assert!(refused.contains(says), "{token:?}: {refused}");
         assert!(!refused.contains("fedcba"), "the token is never repeated: {refused}");
     }
+}
+
+/// A raw connection holding a `Watch` of `""`, once its first status came.
+async fn held_watch(addr: SocketAddr) -> tokio::net::TcpStream {
+    let mut connection = raw_h2::connect(addr).await;
+    let mut call = frame(HEADERS, END_HEADERS, 1, &call_headers("Watch"));
+    call.extend(frame(DATA, END_STREAM, 1, &EMPTY_REQUEST));
+    connection.write_all(&call).await.unwrap();
+    loop {
+        let (kind, flags, stream, _) = read_frame(&mut connection).await.expect("the Watch answered");
+        if kind == HEADERS && stream == 1 {
+            assert_eq!(flags & END_STREAM, 0, "the Watch is held");
+            return connection;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_stops_answering_pings_loses_its_watch_streams() {
+    let mut limits = GrpcLimits::default();
+    limits.max_watch_streams = 1;
+    limits.http2_keepalive_interval = Duration::from_millis(200);
+    limits.http2_keepalive_timeout = Duration::from_millis(300);
+    let (_health, addr, _running) = serve(limits).await;
+    // The only place, held by a peer that from now on reads nothing and
+    // answers no PING (a dead peer whose FIN never comes).
+    let _silent = held_watch(addr).await;
+    let mut client = HealthClient::new(channel(addr).await);
+    let watch = HealthCheckRequest { service: String::new() };
+    let refused = client.watch(watch.clone()).await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::ResourceExhausted);
+    // Reaped after a keepalive interval and timeout: the place is free.
+    let started = Instant::now();
+    while client.watch(watch.clone()).await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the dead peer's stream was never reaped"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_returns_after_drain_and_grace_whatever_a_client_holds() {
+    let mut limits = GrpcLimits::default();
+    limits.shutdown_grace = Duration::from_millis(400);
+    let (health, addr, running) = serve(limits).await;
+    // A `Check` whose request never ends: headers, then nothing.
+    let mut holding = raw_h2::connect(addr).await;
+    holding
+        .write_all(&frame(HEADERS, END_HEADERS, 1, &call_headers("Check")))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let began = Instant::now();
+    health.begin_shutdown();
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("run() returns after the drain and the grace")
+        .unwrap()
+        .unwrap();
+    // It did wait for the held call, up to the grace.
+    assert!(
+        began.elapsed() >= DRAIN + Duration::from_millis(300),
+        "{:?}",
+        began.elapsed()
+    );
 }

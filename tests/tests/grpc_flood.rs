@@ -6,12 +6,16 @@
 //! client's `Check("")` still answers.
 
 mod child;
+mod raw_h2;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use child::HealthChild;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use raw_h2::{
+    call_headers, connect, frame, read_frame, DATA, EMPTY_REQUEST, END_HEADERS, END_STREAM, GOAWAY, HEADERS, RST_STREAM,
+};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tonic::transport::Endpoint;
 use tonic_health::pb::health_check_response::ServingStatus;
@@ -28,38 +32,6 @@ const WATCH_STREAMS: usize = 1024;
 /// build idles at about 10 MiB; unbounded, 50 000 held streams are about
 /// 300 MiB (6.3 KiB each).
 const PEAK_RSS_BOUND_KIB: u64 = 96 * 1024;
-
-const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-const DATA: u8 = 0;
-const HEADERS: u8 = 1;
-const RST_STREAM: u8 = 3;
-const SETTINGS: u8 = 4;
-const GOAWAY: u8 = 7;
-const END_STREAM: u8 = 1;
-const END_HEADERS: u8 = 4;
-
-fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
-    let len = u32::try_from(payload.len()).unwrap().to_be_bytes();
-    let mut frame = vec![len[1], len[2], len[3], kind, flags];
-    frame.extend_from_slice(&stream.to_be_bytes());
-    frame.extend_from_slice(payload);
-    frame
-}
-
-/// HPACK, literals only (no table, no Huffman): `POST /grpc.health.v1.Health/Watch`.
-fn watch_headers() -> Vec<u8> {
-    let mut block = vec![0x83, 0x86]; // :method POST, :scheme http
-    let literal = |block: &mut Vec<u8>, name: &[u8], value: &[u8]| {
-        block.extend_from_slice(name);
-        block.push(u8::try_from(value.len()).unwrap());
-        block.extend_from_slice(value);
-    };
-    literal(&mut block, &[0x04], b"/grpc.health.v1.Health/Watch"); // :path
-    literal(&mut block, &[0x01], b"localhost"); // :authority
-    literal(&mut block, &[0x0f, 0x10], b"application/grpc"); // content-type
-    literal(&mut block, &[0x00, 0x02, b't', b'e'], b"trailers");
-    block
-}
 
 /// How the server answered the streams of one connection.
 #[derive(Debug, Default, Clone, Copy)]
@@ -83,22 +55,13 @@ impl Answers {
 /// every stream has one, the connection ends, or `deadline`. Returns with
 /// the connection still open (its held streams with it).
 async fn flood(addr: SocketAddr, streams: u32, deadline: Instant) -> (Answers, TcpStream) {
-    let mut connection = TcpStream::connect(addr).await.unwrap();
-    let mut hello = PREFACE.to_vec();
-    hello.extend(frame(SETTINGS, 0, 0, &[]));
-    connection.write_all(&hello).await.unwrap();
-    // The server's SETTINGS, acknowledged, then every stream at once.
-    let mut head = [0u8; 9];
-    connection.read_exact(&mut head).await.unwrap();
-    assert_eq!(head[3], SETTINGS, "the server speaks first with its SETTINGS");
-    let mut settings = vec![0u8; usize::from(head[2])];
-    connection.read_exact(&mut settings).await.unwrap();
-    let mut requests = frame(SETTINGS, 1, 0, &[]);
-    let headers = watch_headers();
+    let connection = connect(addr).await;
+    let mut requests = Vec::new();
+    let headers = call_headers("Watch");
     for i in 0..streams {
         let id = 2 * i + 1;
         requests.extend(frame(HEADERS, END_HEADERS, id, &headers));
-        requests.extend(frame(DATA, END_STREAM, id, &[0, 0, 0, 0, 0])); // an empty HealthCheckRequest
+        requests.extend(frame(DATA, END_STREAM, id, &EMPTY_REQUEST));
     }
     let (mut read, mut write) = connection.into_split();
     let writing = tokio::spawn(async move {
@@ -120,21 +83,12 @@ async fn flood(addr: SocketAddr, streams: u32, deadline: Instant) -> (Answers, T
         }
     };
     while answers.answered() < streams as usize {
-        let mut head = [0u8; 9];
         let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, read.read_exact(&mut head)).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(_closed)) => break,
-            Err(_deadline) => break,
-        }
-        let len = (usize::from(head[0]) << 16) | (usize::from(head[1]) << 8) | usize::from(head[2]);
-        let id = u32::from_be_bytes([head[5], head[6], head[7], head[8]]) & 0x7fff_ffff;
-        let mut payload = vec![0u8; len];
-        if read.read_exact(&mut payload).await.is_err() {
-            break;
-        }
-        match head[3] {
-            HEADERS => answer(id, head[4] & END_STREAM == 0, &mut answers),
+        let Ok(Some((kind, flags, id, payload))) = tokio::time::timeout(left, read_frame(&mut read)).await else {
+            break; // the deadline, or the connection ended
+        };
+        match kind {
+            HEADERS => answer(id, flags & END_STREAM == 0, &mut answers),
             RST_STREAM => answer(id, false, &mut answers),
             GOAWAY => {
                 let last = u32::from_be_bytes([payload[0], payload[1], payload[2], payload[3]]) & 0x7fff_ffff;
