@@ -108,7 +108,7 @@ impl GrpcLimits {
         &self,
         incoming: TcpIncoming,
     ) -> impl Stream<Item = io::Result<LimitedConnection>> + Send + 'static {
-        let permits = Arc::new(Semaphore::new(self.max_connections));
+        let permits = Arc::new(Semaphore::new(self.max_connections.min(Semaphore::MAX_PERMITS)));
         let max = self.max_connections;
         let handshake_timeout = self.handshake_timeout;
         let incoming = incoming.with_keepalive(Some(self.tcp_keepalive));

@@ -155,7 +155,9 @@ impl<S: Send + Sync + 'static> HealthGrpc<S> {
     /// Replaces the resource limits (see [`GrpcLimits`] for each and its
     /// default).
     pub fn limits(mut self, limits: GrpcLimits) -> Self {
-        self.watch_permits = Arc::new(Semaphore::new(limits.max_watch_streams));
+        // tokio's most: a cap above it would never be reached anyway.
+        let watch_streams = limits.max_watch_streams.min(Semaphore::MAX_PERMITS);
+        self.watch_permits = Arc::new(Semaphore::new(watch_streams));
         self.limits = limits;
         self
     }
@@ -180,5 +182,21 @@ impl ServingStatus {
         } else {
             ServingStatus::NotServing
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GrpcLimits;
+    use crate::Health;
+
+    #[test]
+    fn a_watch_cap_past_what_tokio_counts_is_taken_without_a_panic() {
+        let limits = GrpcLimits {
+            max_watch_streams: usize::MAX,
+            ..GrpcLimits::default()
+        };
+        let grpc = Health::builder(()).build().unwrap().grpc().limits(limits);
+        assert!(grpc.watch_permits.available_permits() > 1_000_000_000);
     }
 }

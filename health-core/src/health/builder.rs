@@ -182,6 +182,7 @@ impl<S> fmt::Debug for HealthBuilder<S> {
             .field("mode", &self.mode)
             .field("withhold_startup", &self.withhold_startup)
             .field("version", &self.version)
+            .field("handle_signals", &self.handle_signals)
             .finish_non_exhaustive()
     }
 }

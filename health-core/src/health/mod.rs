@@ -438,6 +438,7 @@ impl<S> fmt::Debug for Health<S> {
             )
             .field("started", &self.inner.started.load(Ordering::Relaxed))
             .field("shutting_down", &*self.inner.shutdown.borrow())
+            .field("handle_signals", &self.inner.handle_signals)
             .finish()
     }
 }
