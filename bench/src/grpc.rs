@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
+use health_core::grpc::GrpcLimits;
 use health_core::Health;
 use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
@@ -108,7 +109,11 @@ pub async fn serve(variant: GrpcVariant, addr: SocketAddr) -> std::io::Result<So
                 .map_err(std::io::Error::other)?;
             // Let the first runs finish, so `Check("")` answers SERVING.
             tokio::time::sleep(Duration::from_millis(50)).await;
-            Server::builder().add_service(health.grpc().into_service())
+            // `watch` measures what each watcher costs, 10 000 of them by
+            // default: past the default cap of 1 024 they would be refused.
+            let mut limits = GrpcLimits::default();
+            limits.max_watch_streams = 1_000_000;
+            Server::builder().add_service(health.grpc().limits(limits).into_service())
         }
     };
     tokio::spawn(router.serve_with_incoming(incoming));

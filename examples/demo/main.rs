@@ -12,8 +12,8 @@
 //!
 //! Environment: `PORT` (8080), `ADMIN_PORT` (9090, loopback only, serves
 //! `/health/deep` and `/metrics`), `GRPC_PORT` (50051, the
-//! `grpc.health.v1.Health` service), `HEALTH_TOKEN` (also serve the deep endpoint on `PORT`
-//! to this bearer token), `DATABASE_URL` (default: a SQLite file in the
+//! `grpc.health.v1.Health` service), `HEALTH_TOKEN` (also serve the deep endpoint on `PORT`,
+//! and the checks in no probe over gRPC, to this bearer token), `DATABASE_URL` (default: a SQLite file in the
 //! temporary directory), `REDIS_URL` (default: none, so readiness is 200
 //! `degraded`), `WARMUP_SECS` (3, how long the catalog loads),
 //! `DRAIN_SECS` (5, how long listeners keep answering after SIGTERM).
@@ -166,9 +166,13 @@ async fn run(print_k8s_probes: bool) -> Result<(), Box<dyn std::error::Error>> {
         .bind_admin(SocketAddr::from((Ipv4Addr::LOCALHOST, config.admin_port)))
         .await?;
     let admin_port = admin.local_addr().port();
-    let grpc = health
-        .grpc()
-        .drain_delay(config.drain)
+    let mut grpc = health.grpc().drain_delay(config.drain);
+    if let Some(token) = &config.health_token {
+        // The same door as HTTP's deep endpoint: checks in no probe answer
+        // over gRPC only to this token.
+        grpc = grpc.deep_tokens(health_core::token::BearerToken::new(token)?);
+    }
+    let grpc = grpc
         .bind(SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.grpc_port)))
         .await?;
     let grpc_port = grpc.local_addr().port();

@@ -99,6 +99,8 @@ mod spec;
 mod status;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+#[cfg(any(feature = "http", feature = "grpc"))]
+pub mod token;
 mod transition;
 mod wire;
 

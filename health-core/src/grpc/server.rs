@@ -1,14 +1,14 @@
-//! The gRPC health service on a port of its own, with graceful shutdown.
+//! The gRPC health service on a port of its own, with its limits and a
+//! bounded graceful shutdown.
 
 use std::io;
 use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
-use tonic::transport::Server;
 
 use super::HealthGrpc;
-use crate::shutdown::{drained, TerminationSignals};
+use crate::shutdown::drained;
 
 /// A bound gRPC health listener; [`GrpcServer::run`] serves it until
 /// shutdown and the drain delay passed.
@@ -16,12 +16,12 @@ pub struct GrpcServer<S> {
     grpc: HealthGrpc<S>,
     listener: TcpListener,
     local_addr: SocketAddr,
-    signals: TerminationSignals,
 }
 
 impl<S: Send + Sync + 'static> HealthGrpc<S> {
-    /// Binds `addr` for the gRPC health service. SIGTERM/SIGINT handlers
-    /// are registered here (like the HTTP listeners').
+    /// Binds `addr` for the gRPC health service. SIGTERM/SIGINT are
+    /// listened to once [`GrpcServer::run`] is polled (unless
+    /// [`HealthGrpc::handle_signals`] says otherwise).
     pub async fn bind(self, addr: SocketAddr) -> io::Result<GrpcServer<S>> {
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
@@ -29,7 +29,6 @@ impl<S: Send + Sync + 'static> HealthGrpc<S> {
             grpc: self,
             listener,
             local_addr,
-            signals: TerminationSignals::register(true),
         })
     }
 }
@@ -39,6 +38,7 @@ impl<S> std::fmt::Debug for GrpcServer<S> {
         f.debug_struct("GrpcServer")
             .field("local_addr", &self.local_addr)
             .field("drain_delay", &self.grpc.drain_delay)
+            .field("limits", &self.grpc.limits)
             .finish_non_exhaustive()
     }
 }
@@ -51,21 +51,43 @@ impl<S: Send + Sync + 'static> GrpcServer<S> {
 
     /// Serves until shutdown (SIGTERM/SIGINT or `begin_shutdown`): every
     /// service turns `NOT_SERVING` at once, `Watch` streams are told and end
-    /// after the drain delay, then the server stops.
+    /// after the drain delay, then the server stops accepting and returns
+    /// once the calls in flight ended, or after
+    /// [`GrpcLimits::shutdown_grace`](super::GrpcLimits::shutdown_grace)
+    /// whatever clients do.
     pub async fn run(self) -> Result<(), tonic::transport::Error> {
         let GrpcServer {
             grpc,
             listener,
             local_addr,
-            signals,
         } = self;
         let health = grpc.health.clone();
-        let stop = drained(&health, signals, grpc.drain_delay);
+        let limits = grpc.limits.clone();
+        let (handle_signals, drain_delay) = (grpc.handle_signals, grpc.drain_delay);
+        let (stopped, stop_seen) = tokio::sync::oneshot::channel();
+        let stop = async move {
+            drained(&health, handle_signals, drain_delay).await;
+            let _ = stopped.send(());
+        };
+        let grace_over = async {
+            match stop_seen.await {
+                Ok(()) => tokio::time::sleep(limits.shutdown_grace).await,
+                // The server ended before shutdown: it wins the race below.
+                Err(_) => std::future::pending().await,
+            }
+        };
         tracing::info!(%local_addr, "gRPC health listener serving");
-        let served = Server::builder()
+        let serving = limits
+            .server()
             .add_service(grpc.into_service())
-            .serve_with_incoming_shutdown(TcpIncoming::from(listener), stop)
-            .await;
+            .serve_with_incoming_shutdown(limits.incoming(TcpIncoming::from(listener)), stop);
+        let served = tokio::select! {
+            served = serving => served,
+            () = grace_over => {
+                tracing::warn!(%local_addr, "gRPC health listener stopped with calls still open after {:?}", limits.shutdown_grace);
+                Ok(())
+            }
+        };
         tracing::info!(%local_addr, "gRPC health listener stopped");
         served
     }

@@ -5,6 +5,7 @@
 use std::pin::Pin;
 
 use futures_util::stream::{self, BoxStream, StreamExt};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Sleep;
 use tonic::Status;
 
@@ -27,6 +28,8 @@ struct Watching<S> {
     first: Option<ServingStatus>,
     /// Once shutdown began: the end of the drain, when the stream ends.
     drained: Option<Pin<Box<Sleep>>>,
+    /// This stream's place under `GrpcLimits::max_watch_streams`.
+    _permit: OwnedSemaphorePermit,
 }
 
 /// What woke a watcher.
@@ -35,11 +38,15 @@ enum Woken {
     ShutdownBegun,
 }
 
-/// Starts watching `service`.
-pub(super) async fn watch<S: Send + Sync + 'static>(grpc: HealthGrpc<S>, service: String) -> WatchStream {
+/// Starts watching `target` (`None`: a name the caller may not see),
+/// holding `permit` while the stream lives.
+pub(super) async fn watch<S: Send + Sync + 'static>(
+    grpc: HealthGrpc<S>,
+    target: Option<Target>,
+    permit: OwnedSemaphorePermit,
+) -> WatchStream {
     // Subscribed before the first status is read: no change can fall between.
     let changes = grpc.health.subscribe();
-    let target = grpc.target(&service);
     let first = match &target {
         Some(target) => grpc.status_of(target).await,
         None => ServingStatus::ServiceUnknown,
@@ -51,6 +58,7 @@ pub(super) async fn watch<S: Send + Sync + 'static>(grpc: HealthGrpc<S>, service
         sent: None,
         first: Some(first),
         drained: None,
+        _permit: permit,
     };
     stream::unfold(watching, |mut watching| async move {
         let next = watching.next().await?;

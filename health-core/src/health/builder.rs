@@ -30,6 +30,7 @@ pub struct HealthBuilder<S> {
     mode: Mode,
     withhold_startup: bool,
     version: Option<Cow<'static, str>>,
+    handle_signals: bool,
 }
 
 impl<S: Send + Sync + 'static> HealthBuilder<S> {
@@ -48,6 +49,7 @@ impl<S: Send + Sync + 'static> HealthBuilder<S> {
             mode: Mode::OnDemand,
             withhold_startup: false,
             version: None,
+            handle_signals: true,
         }
     }
 
@@ -86,6 +88,16 @@ impl<S: Send + Sync + 'static> HealthBuilder<S> {
     /// The application version shown on the deep endpoint.
     pub fn version(mut self, version: impl Into<Cow<'static, str>>) -> Self {
         self.version = Some(version.into());
+        self
+    }
+
+    /// Whether the shutdown entry points (`Health::shutdown_signal`, the
+    /// HTTP and gRPC listeners) begin shutdown on SIGTERM/SIGINT (default:
+    /// yes). With `false`, no handler is ever registered: the signals are
+    /// the application's, and shutdown begins with [`Health::begin_shutdown`].
+    /// Listeners can still say otherwise for themselves.
+    pub fn handle_signals(mut self, handle: bool) -> Self {
+        self.handle_signals = handle;
         self
     }
 
@@ -138,6 +150,7 @@ impl<S: Send + Sync + 'static> HealthBuilder<S> {
             started: Arc::new(AtomicBool::new(false)),
             startup_withheld: AtomicBool::new(self.withhold_startup),
             shutdown: watch::Sender::new(false),
+            handle_signals: self.handle_signals,
             version: self.version,
             created: Instant::now(),
             schedulers: OnceLock::new(),
@@ -169,6 +182,7 @@ impl<S> fmt::Debug for HealthBuilder<S> {
             .field("mode", &self.mode)
             .field("withhold_startup", &self.withhold_startup)
             .field("version", &self.version)
+            .field("handle_signals", &self.handle_signals)
             .finish_non_exhaustive()
     }
 }

@@ -94,6 +94,7 @@ struct Inner<S> {
     started: Arc<AtomicBool>,
     startup_withheld: AtomicBool,
     shutdown: watch::Sender<bool>,
+    handle_signals: bool,
     version: Option<Cow<'static, str>>,
     created: Instant,
     schedulers: OnceLock<Vec<AbortHandle>>,
@@ -311,6 +312,12 @@ impl<S: Send + Sync + 'static> Health<S> {
         self.inner.events.subscribe()
     }
 
+    /// Whether shutdown begins on SIGTERM/SIGINT
+    /// ([`HealthBuilder::handle_signals`]).
+    pub fn handles_signals(&self) -> bool {
+        self.inner.handle_signals
+    }
+
     /// Whether shutdown has begun.
     pub fn is_shutting_down(&self) -> bool {
         *self.inner.shutdown.borrow()
@@ -453,6 +460,7 @@ impl<S> fmt::Debug for Health<S> {
             )
             .field("started", &self.inner.started.load(Ordering::Relaxed))
             .field("shutting_down", &*self.inner.shutdown.borrow())
+            .field("handle_signals", &self.inner.handle_signals)
             .finish()
     }
 }

@@ -14,7 +14,7 @@ use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::HealthHttp;
-use crate::shutdown::{drained, TerminationSignals};
+use crate::shutdown::drained;
 
 impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// Mounts the probes in an actix-web `App` (with `App::configure`):
@@ -75,17 +75,17 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// shutdown takes at most drain delay + grace, whatever clients do.
     ///
     /// Build the server with `HttpServer::disable_signals()`: actix-web's
-    /// own handler would stop it at the first signal, with no drain. The
-    /// signal handlers are registered when this is called. See
+    /// own handler would stop it at the first signal, with no drain. Signals
+    /// are listened to once the future is polled. See
     /// [`HealthHttp::actix_configure`] for an example.
     pub fn run_actix(&self, server: Server) -> impl Future<Output = io::Result<()>> + Send + 'static {
         let health = self.health.clone();
-        let signals = TerminationSignals::register(self.handle_signals);
+        let handle_signals = self.handle_signals;
         let (drain_delay, grace) = (self.drain_delay, self.shutdown_grace);
         let handle = server.handle();
         async move {
             let stop = async {
-                drained(&health, signals, drain_delay).await;
+                drained(&health, handle_signals, drain_delay).await;
                 if tokio::time::timeout(grace, handle.stop(true)).await.is_err() {
                     tracing::warn!("actix-web server stopped with requests still in flight after the {grace:?} grace");
                     handle.stop(false).await;

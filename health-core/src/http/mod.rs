@@ -37,8 +37,8 @@ mod tower;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::token::{BearerToken, InvalidToken};
 pub use crate::wire::health_json::CONTENT_TYPE as HEALTH_JSON;
-pub use access::{BearerToken, TokenTooShort};
 #[cfg(feature = "server")]
 pub use server::HealthServer;
 #[cfg(feature = "tower")]
@@ -155,7 +155,8 @@ impl<S> std::fmt::Debug for HealthHttp<S> {
 
 impl<S: Send + Sync + 'static> Health<S> {
     /// The HTTP face of this registry, with the default paths, no deep
-    /// access, a 5 s drain delay and SIGTERM/SIGINT handling.
+    /// access, a 5 s drain delay and SIGTERM/SIGINT handled as the registry
+    /// says ([`HealthBuilder::handle_signals`](crate::HealthBuilder::handle_signals)).
     pub fn http(&self) -> HealthHttp<S> {
         HealthHttp {
             health: self.clone(),
@@ -165,7 +166,7 @@ impl<S: Send + Sync + 'static> Health<S> {
             drain_delay: HealthHttp::<S>::DEFAULT_DRAIN_DELAY,
             shutdown_grace: HealthHttp::<S>::DEFAULT_SHUTDOWN_GRACE,
             max_connections: HealthHttp::<S>::DEFAULT_MAX_CONNECTIONS,
-            handle_signals: true,
+            handle_signals: self.handles_signals(),
             metrics: None,
             page_refresh: Some(HealthHttp::<S>::DEFAULT_PAGE_REFRESH),
         }
@@ -192,10 +193,18 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     }
 
     /// Serves the deep endpoint to requests with `Authorization: Bearer <token>`
-    /// (others get 401). Refuses tokens shorter than [`BearerToken::MIN_LEN`].
-    pub fn deep_token(mut self, token: &str) -> Result<Self, TokenTooShort> {
-        self.deep_token = Some(BearerToken::new(token)?);
-        Ok(self)
+    /// (others get 401). Refuses tokens shorter than [`BearerToken::MIN_LEN`],
+    /// with whitespace around them or control characters ([`InvalidToken`]).
+    pub fn deep_token(self, token: &str) -> Result<Self, InvalidToken> {
+        Ok(self.deep_tokens(BearerToken::new(token)?))
+    }
+
+    /// Like [`HealthHttp::deep_token`] with the token(s) already validated,
+    /// e.g. several during a rotation ([`BearerToken::any_of`]); give the
+    /// same to [`Health::grpc`]'s `deep_tokens` so both protocols agree.
+    pub fn deep_tokens(mut self, tokens: BearerToken) -> Self {
+        self.deep_token = Some(tokens);
+        self
     }
 
     /// How long listeners keep answering once shutdown began, so load
@@ -224,8 +233,9 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
         self
     }
 
-    /// Whether listeners begin shutdown on SIGTERM/SIGINT (default: yes).
-    /// Without, shutdown begins only with [`Health::begin_shutdown`].
+    /// Whether this face's listeners begin shutdown on SIGTERM/SIGINT
+    /// (default: as the registry says). Without, no handler is registered
+    /// and shutdown begins only with [`Health::begin_shutdown`].
     pub fn handle_signals(mut self, handle: bool) -> Self {
         self.handle_signals = handle;
         self

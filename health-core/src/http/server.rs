@@ -24,7 +24,7 @@ use tokio::task::AbortHandle;
 use tokio::time::Sleep;
 
 use super::HealthHttp;
-use crate::shutdown::{drained, TerminationSignals};
+use crate::shutdown::drained;
 use crate::Health;
 
 /// A bound health listener; [`HealthServer::run`] serves it until shutdown.
@@ -43,7 +43,6 @@ pub struct HealthServer<S> {
     http: Arc<HealthHttp<S>>,
     listener: TcpListener,
     local_addr: SocketAddr,
-    signals: TerminationSignals,
 }
 
 impl<S> std::fmt::Debug for HealthServer<S> {
@@ -66,7 +65,8 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 
     /// Binds a listener serving the probes (and the deep endpoint only with
-    /// the bearer token). SIGTERM/SIGINT handlers are registered here.
+    /// the bearer token). SIGTERM/SIGINT are listened to once [`HealthServer::run`]
+    /// is polled (unless [`HealthHttp::handle_signals`] says otherwise).
     ///
     /// Limits (`docs/design.md`, "Limits and access"): at most
     /// [`HealthHttp::max_connections`] connections, the oldest one still
@@ -81,12 +81,10 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// [`HealthHttp::bind_admin`]).
     fn listen(self, listener: TcpListener) -> io::Result<HealthServer<S>> {
         let local_addr = listener.local_addr()?;
-        let signals = TerminationSignals::register(self.handle_signals);
         Ok(HealthServer {
             http: Arc::new(self),
             listener,
             local_addr,
-            signals,
         })
     }
 
@@ -134,11 +132,10 @@ impl<S: Send + Sync + 'static> HealthServer<S> {
             http,
             listener,
             local_addr,
-            signals,
         } = self;
         let mut held = Held::new(http.max_connections);
         let graceful = GracefulShutdown::new();
-        let stop = drained(&http.health, signals, http.drain_delay);
+        let stop = drained(&http.health, http.handle_signals, http.drain_delay);
         tokio::pin!(stop);
         tracing::info!(%local_addr, "health listener serving");
         loop {

@@ -1,0 +1,382 @@
+//! What the gRPC health service shows and holds, over real sockets with
+//! tonic's clients: unauthenticated callers see what unauthenticated HTTP
+//! sees (no deep-only check, and none run for them); a deep token, either of
+//! two during a rotation, shows the rest; `NOT_FOUND` repeats no long name;
+//! `Watch` streams, connections and silent handshakes are capped; a peer
+//! that stops answering PINGs loses its streams; shutdown is bounded.
+
+mod raw_h2;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use health_core::grpc::{GrpcLimits, HealthListRequest, HealthListResponse};
+use health_core::prelude::*;
+use health_core::token::BearerToken;
+use health_core::{BoxFuture, Probes};
+use raw_h2::{call_headers, frame, read_frame, DATA, EMPTY_REQUEST, END_HEADERS, END_STREAM, HEADERS};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::task::JoinHandle;
+use tonic::codegen::http::uri::PathAndQuery;
+use tonic::transport::{Channel, Endpoint};
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_prost::ProstCodec;
+
+const OLD_TOKEN: &str = "old-token-0123456789abcdef";
+const NEW_TOKEN: &str = "new-token-fedcba9876543210";
+
+#[derive(Default)]
+struct Guarded {
+    deep_runs: AtomicUsize,
+}
+
+#[health_check(critical)]
+async fn database(_state: &Guarded) -> Result<(), String> {
+    Ok(())
+}
+
+/// A check in no probe: only the deep report shows it.
+struct DeepOnly;
+
+impl Check<Guarded> for DeepOnly {
+    fn spec(&self) -> CheckSpec {
+        CheckSpec::new("deep_only").probes(Probes::NONE)
+    }
+
+    fn run<'a>(&'a self, state: &'a Guarded) -> BoxFuture<'a, CheckOutcome> {
+        Box::pin(async move {
+            state.deep_runs.fetch_add(1, Ordering::SeqCst);
+            CheckOutcome::pass()
+        })
+    }
+}
+
+/// How long the served registry drains.
+const DRAIN: Duration = Duration::from_millis(100);
+
+/// An on-demand registry (checks run only when asked) with a deep-only
+/// check, served over gRPC with both tokens accepted and `limits`.
+async fn serve(
+    limits: GrpcLimits,
+) -> (
+    Health<Guarded>,
+    SocketAddr,
+    JoinHandle<Result<(), tonic::transport::Error>>,
+) {
+    let health = Health::builder(Guarded::default()).check(DeepOnly).build().unwrap();
+    let tokens = BearerToken::any_of([OLD_TOKEN, NEW_TOKEN]).unwrap();
+    let server = health
+        .grpc()
+        .handle_signals(false)
+        .drain_delay(DRAIN)
+        .deep_tokens(tokens)
+        .limits(limits)
+        .bind(([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap();
+    let addr = server.local_addr();
+    (health, addr, tokio::spawn(server.run()))
+}
+
+async fn channel(addr: SocketAddr) -> Channel {
+    Endpoint::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap()
+}
+
+fn request<T>(message: T, token: Option<&str>) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    if let Some(token) = token {
+        request
+            .metadata_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    }
+    request
+}
+
+async fn check(addr: SocketAddr, service: &str, token: Option<&str>) -> Result<ServingStatus, tonic::Status> {
+    let message = HealthCheckRequest {
+        service: service.into(),
+    };
+    HealthClient::new(channel(addr).await)
+        .check(request(message, token))
+        .await
+        .map(|answer| answer.into_inner().status())
+}
+
+/// The names `List` answers with, sorted.
+async fn list(addr: SocketAddr, token: Option<&str>) -> Vec<String> {
+    let mut grpc = tonic::client::Grpc::new(channel(addr).await);
+    grpc.ready().await.unwrap();
+    let listed: HealthListResponse = grpc
+        .unary(
+            request(HealthListRequest {}, token),
+            PathAndQuery::from_static("/grpc.health.v1.Health/List"),
+            ProstCodec::default(),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    let mut names: Vec<String> = listed.statuses.into_keys().collect();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_deep_token_grpc_shows_what_public_http_shows_and_runs_no_deep_only_check() {
+    let (health, addr, _running) = serve(GrpcLimits::default()).await;
+    let public = ["", "database", "liveness", "readiness", "startup"];
+    // The public HTTP bodies name the probes' checks, never a deep-only one.
+    let ready = serde_json::to_value(health.readiness().await).unwrap();
+    assert!(ready["critical"].get("database").is_some() && !ready.to_string().contains("deep_only"));
+
+    for token in [None, Some("wrong-token-0123456789abcdef")] {
+        assert_eq!(list(addr, token).await, public, "token {token:?}");
+        let refused = check(addr, "deep_only", token).await.unwrap_err();
+        assert_eq!(refused.code(), tonic::Code::NotFound, "as an unknown name");
+        let unknown = check(addr, "no_such_check", token).await.unwrap_err();
+        assert_eq!(
+            refused.message().replace("deep_only", "no_such_check"),
+            unknown.message(),
+            "word for word"
+        );
+        let mut watched = HealthClient::new(channel(addr).await)
+            .watch(request(
+                HealthCheckRequest {
+                    service: "deep_only".into(),
+                },
+                token,
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        let first = watched.message().await.unwrap().unwrap();
+        assert_eq!(first.status(), ServingStatus::ServiceUnknown);
+        assert_eq!(check(addr, "database", token).await.unwrap(), ServingStatus::Serving);
+    }
+    assert_eq!(
+        health.state().deep_runs.load(Ordering::SeqCst),
+        0,
+        "no unauthenticated request ran it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn either_deep_token_of_a_rotation_shows_deep_only_checks() {
+    let (health, addr, _running) = serve(GrpcLimits::default()).await;
+    for token in [OLD_TOKEN, NEW_TOKEN] {
+        assert_eq!(
+            list(addr, Some(token)).await,
+            ["", "database", "deep_only", "liveness", "readiness", "startup"]
+        );
+        assert_eq!(
+            check(addr, "deep_only", Some(token)).await.unwrap(),
+            ServingStatus::Serving
+        );
+    }
+    // Run for them (once: the result is then fresh for its interval).
+    assert!(health.state().deep_runs.load(Ordering::SeqCst) > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_found_repeats_no_long_name_and_large_requests_are_refused() {
+    let (_health, addr, _running) = serve(GrpcLimits::default()).await;
+    let long = "x".repeat(3000);
+    let refused = check(addr, &long, None).await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::NotFound);
+    assert!(refused.message().len() < 120, "{} bytes", refused.message().len());
+    assert!(refused.message().ends_with("..."), "{}", refused.message());
+    let huge = check(addr, &"x".repeat(100_000), None).await.unwrap_err();
+    assert_eq!(huge.code(), tonic::Code::OutOfRange, "{huge:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_streams_past_the_cap_are_resource_exhausted_until_one_ends() {
+    let mut limits = GrpcLimits::default();
+    limits.max_watch_streams = 2;
+    let (_health, addr, _running) = serve(limits).await;
+    let mut client = HealthClient::new(channel(addr).await);
+    let watch = || {
+        let mut client = client.clone();
+        async move { client.watch(HealthCheckRequest { service: String::new() }).await }
+    };
+    let first = watch().await.unwrap();
+    let _second = watch().await.unwrap();
+    let refused = watch().await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::ResourceExhausted);
+    assert!(refused.message().contains("2 Watch streams"), "{}", refused.message());
+    drop(first);
+    // The server sees the stream reset, then frees its place.
+    let started = Instant::now();
+    while watch().await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the ended stream's place is freed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let _ = client
+        .check(HealthCheckRequest { service: String::new() })
+        .await
+        .unwrap();
+}
+
+/// Whether the server closes `connection` within `within` (read sees EOF or a reset).
+async fn closed_within(connection: &mut tokio::net::TcpStream, within: Duration) -> bool {
+    let mut byte = [0u8; 64];
+    loop {
+        match tokio::time::timeout(within, connection.read(&mut byte)).await {
+            Err(_still_open) => return false,
+            Ok(Ok(0) | Err(_)) => return true,
+            // The server's SETTINGS: keep reading.
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_past_the_cap_are_closed_and_silent_ones_time_out() {
+    let mut limits = GrpcLimits::default();
+    limits.max_connections = 2;
+    limits.handshake_timeout = Duration::from_millis(500);
+    let (_health, addr, _running) = serve(limits).await;
+    let mut silent = Vec::new();
+    for _ in 0..2 {
+        silent.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    // Both places taken (accepted in order): a third is closed at once.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    third.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.ok();
+    assert!(
+        closed_within(&mut third, Duration::from_millis(400)).await,
+        "over the cap"
+    );
+    // The silent ones never sent a preface: closed at the handshake timeout.
+    let started = Instant::now();
+    for connection in &mut silent {
+        assert!(
+            closed_within(connection, Duration::from_secs(5)).await,
+            "silent connection kept"
+        );
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "not before the timeout"
+    );
+    // Their places are free again.
+    assert_eq!(check(addr, "", None).await.unwrap(), ServingStatus::Serving);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_takes_the_same_rotation_and_refuses_tokens_that_could_never_match() {
+    let health = Health::builder(Guarded::default()).check(DeepOnly).build().unwrap();
+    let tokens = BearerToken::any_of([OLD_TOKEN, NEW_TOKEN]).unwrap();
+    let server = health
+        .http()
+        .handle_signals(false)
+        .deep_tokens(tokens)
+        .bind(([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap();
+    let addr = server.local_addr();
+    tokio::spawn(server.run());
+    let deep = |authorization: String| async move {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let head = format!("GET /health/deep HTTP/1.1\r\nHost: {addr}\r\n{authorization}Connection: close\r\n\r\n");
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer.split(' ').nth(1).unwrap().to_owned()
+    };
+    assert_eq!(deep(format!("Authorization: Bearer {OLD_TOKEN}\r\n")).await, "200");
+    assert_eq!(deep(format!("Authorization: Bearer {NEW_TOKEN}\r\n")).await, "200");
+    assert_eq!(
+        deep("Authorization: Bearer wrong-token-0123456789\r\n".into()).await,
+        "401"
+    );
+    assert_eq!(deep(String::new()).await, "401");
+
+    for (token, says) in [
+        (format!("{NEW_TOKEN}\n"), "whitespace"),
+        (format!(" {NEW_TOKEN}"), "whitespace"),
+        ("new-token-\u{1b}[0m-fedcba9876543210".to_owned(), "control character"),
+        ("short".to_owned(), "at least 16"),
+    ] {
+        let refused = health.http().deep_token(&token).unwrap_err().to_string();
+        assert!(refused.contains(says), "{token:?}: {refused}");
+        assert!(!refused.contains("fedcba"), "the token is never repeated: {refused}");
+    }
+}
+
+/// A raw connection holding a `Watch` of `""`, once its first status came.
+async fn held_watch(addr: SocketAddr) -> tokio::net::TcpStream {
+    let mut connection = raw_h2::connect(addr).await;
+    let mut call = frame(HEADERS, END_HEADERS, 1, &call_headers("Watch"));
+    call.extend(frame(DATA, END_STREAM, 1, &EMPTY_REQUEST));
+    connection.write_all(&call).await.unwrap();
+    loop {
+        let (kind, flags, stream, _) = read_frame(&mut connection).await.expect("the Watch answered");
+        if kind == HEADERS && stream == 1 {
+            assert_eq!(flags & END_STREAM, 0, "the Watch is held");
+            return connection;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_stops_answering_pings_loses_its_watch_streams() {
+    let mut limits = GrpcLimits::default();
+    limits.max_watch_streams = 1;
+    limits.http2_keepalive_interval = Duration::from_millis(200);
+    limits.http2_keepalive_timeout = Duration::from_millis(300);
+    let (_health, addr, _running) = serve(limits).await;
+    // The only place, held by a peer that from now on reads nothing and
+    // answers no PING (a dead peer whose FIN never comes).
+    let _silent = held_watch(addr).await;
+    let mut client = HealthClient::new(channel(addr).await);
+    let watch = HealthCheckRequest { service: String::new() };
+    let refused = client.watch(watch.clone()).await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::ResourceExhausted);
+    // Reaped after a keepalive interval and timeout: the place is free.
+    let started = Instant::now();
+    while client.watch(watch.clone()).await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the dead peer's stream was never reaped"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_returns_after_drain_and_grace_whatever_a_client_holds() {
+    let mut limits = GrpcLimits::default();
+    limits.shutdown_grace = Duration::from_millis(400);
+    let (health, addr, running) = serve(limits).await;
+    // A `Check` whose request never ends: headers, then nothing.
+    let mut holding = raw_h2::connect(addr).await;
+    holding
+        .write_all(&frame(HEADERS, END_HEADERS, 1, &call_headers("Check")))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let began = Instant::now();
+    health.begin_shutdown();
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("run() returns after the drain and the grace")
+        .unwrap()
+        .unwrap();
+    // It did wait for the held call, up to the grace.
+    assert!(
+        began.elapsed() >= DRAIN + Duration::from_millis(300),
+        "{:?}",
+        began.elapsed()
+    );
+}
