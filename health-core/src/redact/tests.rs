@@ -325,8 +325,14 @@ fn details_are_redacted_by_key_and_by_value() {
 fn every_example_of_the_readme_table_shows_as_it_says() {
     let rows = [
         ("postgres://app:s3/cr#t@db/app", "postgres://app:***@db/app"),
-        ("https://0123456789abcdef0123@git.example/x", "https://***@git.example/x"),
-        ("?next=redis%3A%2F%2Fu%3As3cret%40cache", "?next=redis%3A%2F%2Fu%3A***%40cache"),
+        (
+            "https://0123456789abcdef0123@git.example/x",
+            "https://***@git.example/x",
+        ),
+        (
+            "?next=redis%3A%2F%2Fu%3As3cret%40cache",
+            "?next=redis%3A%2F%2Fu%3A***%40cache",
+        ),
         ("PGPASSWORD=hunter2", "PGPASSWORD=***"),
         ("?sig=abc&x=1", "?sig=***&x=1"),
         ("password='x y'", "password='***'"),
