@@ -2,6 +2,7 @@
 # The six servers the tests talk to, on their default ports on 127.0.0.1:
 #   bash scripts/services.sh up     # start what is missing
 #   bash scripts/services.sh down   # stop what `up` started, nothing else
+#   bash scripts/services.sh down redis nats   # only those (if ours)
 #   bash scripts/services.sh status
 #
 # For each server: if its port already answers (a machine or CI where it
@@ -212,6 +213,9 @@ up() {
       continue
     fi
     say "$name: starting a throwaway instance on 127.0.0.1:$port (data in target/services/$name)"
+    # The caller's record of what this `up` started (scripts/test.sh stops
+    # only those, not servers a developer started by hand before).
+    [ -z "${SERVICES_STARTED:-}" ] || echo "$name" >>"$SERVICES_STARTED"
     "start_$name"
   done
 }
@@ -237,6 +241,8 @@ down() {
   [ -d "$ROOT" ] || return 0
   for entry in "${SERVERS[@]}"; do
     read -r name port program <<<"$entry"
+    # With names given, only those.
+    [ $# -eq 0 ] || [[ " $* " == *" $name "* ]] || continue
     pid=$(our_pid "$name" "$program")
     if [ -n "$pid" ]; then
       say "$name: stopping ours (pid $pid)"
@@ -268,7 +274,10 @@ status() {
 
 case "${1:-}" in
   up) up ;;
-  down) down ;;
+  down)
+    shift
+    down "$@"
+    ;;
   status) status ;;
   *) die "usage: bash scripts/services.sh up|down|status" ;;
 esac

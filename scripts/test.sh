@@ -110,9 +110,14 @@ if $prepare_only; then
 fi
 
 # --- servers and tests ------------------------------------------------------
-trap 'bash scripts/services.sh down' EXIT
+# Stopped on exit: the servers this run started, not those a developer
+# started by hand (`bash scripts/services.sh up`) before it.
+started=target/services/started-by-test-sh
+mkdir -p target/services
+rm -f "$started"
+trap '[ ! -s "$started" ] || bash scripts/services.sh down $(cat "$started")' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-bash scripts/services.sh up
+SERVICES_STARTED="$PWD/$started" bash scripts/services.sh up
 
 cargo test --workspace --all-features --no-fail-fast
