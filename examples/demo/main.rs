@@ -10,7 +10,7 @@
 //! The checks run in background mode (each on its own schedule; probes only
 //! read), and their metrics are served on the admin listener's `/metrics`.
 //!
-//! Environment: `PORT` (8080), `ADMIN_PORT` (9090, loopback only, serves
+//! Environment: `PORT` (8080), `ADMIN_PORT` (8372, loopback only, serves
 //! `/health/deep` and `/metrics`), `GRPC_PORT` (50051, the
 //! `grpc.health.v1.Health` service), `HEALTH_TOKEN` (also serve the deep endpoint on `PORT`,
 //! and the checks in no probe over gRPC, to this bearer token), `DATABASE_URL` (default: a SQLite file in the
@@ -73,7 +73,7 @@ impl Config {
         let default_db = std::env::temp_dir().join("health-core-demo.sqlite3");
         Ok(Config {
             port: port("PORT", 8080)?,
-            admin_port: port("ADMIN_PORT", 9090)?,
+            admin_port: port("ADMIN_PORT", 8372)?,
             grpc_port: port("GRPC_PORT", 50051)?,
             health_token: var("HEALTH_TOKEN"),
             database_url: var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}", default_db.display())),

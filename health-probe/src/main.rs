@@ -181,8 +181,8 @@ mod tests {
         );
         let url = parse_url("http://localhost").unwrap();
         assert_eq!((url.host.as_str(), url.port, url.path.as_str()), ("localhost", 80, "/"));
-        let url = parse_url("http://[::1]:9090/health/live").unwrap();
-        assert_eq!((url.host.as_str(), url.port), ("::1", 9090));
+        let url = parse_url("http://[::1]:8372/health/live").unwrap();
+        assert_eq!((url.host.as_str(), url.port), ("::1", 8372));
         let url = parse_url("http://[::1]/").unwrap();
         assert_eq!((url.host.as_str(), url.port), ("::1", 80));
         assert!(parse_url("https://example.com/").is_err());

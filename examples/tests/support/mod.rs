@@ -173,7 +173,7 @@ pub async fn required_server(name: &str, var: &str, default: &str) -> (String, S
         .parse()
         .unwrap_or_else(|_| panic!("{var}={url:?}: the tests need a numeric host:port in the URL"));
     if let Err(e) = TcpStream::connect(addr).await {
-        panic!("{name} is not reachable at {url} ({e}): start it, or point {var} at one");
+        panic!("{name} is not reachable at {url} ({e}): start it (`bash scripts/services.sh up` does), or point {var} at one");
     }
     (url, addr)
 }

@@ -253,7 +253,7 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// let admin = health
     ///     .http()
     ///     .metrics(move || exporter.render())
-    ///     .bind_admin("127.0.0.1:9090".parse()?)
+    ///     .bind_admin("127.0.0.1:8372".parse()?)
     ///     .await?;
     /// admin.run().await?;
     /// # Ok(()) }

@@ -34,7 +34,7 @@ use crate::Health;
 /// let health = health_core::Health::builder(()).build()?;
 /// // Public probes on :8080; the deep endpoint on loopback only.
 /// let public = health.http().bind("0.0.0.0:8080".parse()?).await?;
-/// let admin = health.http().bind_admin("127.0.0.1:9090".parse()?).await?;
+/// let admin = health.http().bind_admin("127.0.0.1:8372".parse()?).await?;
 /// println!("health on {} (admin {})", public.local_addr(), admin.local_addr());
 /// tokio::try_join!(public.run(), admin.run())?;
 /// # Ok(()) }

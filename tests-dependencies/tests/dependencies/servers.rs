@@ -51,8 +51,8 @@ impl Server {
         let absent = |why: String| -> ! {
             panic!(
                 "{name} is not reachable at {host_port} ({why}).\n\
-                 These tests need a real {name} server and never skip. Start one there, \
-                 or point {env} at one (now: {url:?}; default: {default:?}).",
+                 These tests need a real {name} server and never skip. Start one there \
+                 (`bash scripts/services.sh up` does), or point {env} at one (now: {url:?}; default: {default:?}).",
                 name = self.name,
                 env = self.env,
                 default = self.default,

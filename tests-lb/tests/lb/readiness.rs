@@ -142,7 +142,7 @@ async fn postgres() -> (String, SocketAddr) {
         .and_then(|found| found[1].parse().ok())
         .unwrap_or_else(|| panic!("{VAR}={url:?}: the tests need a numeric host:port in the URL"));
     if let Err(e) = tokio::net::TcpStream::connect(addr).await {
-        panic!("PostgreSQL is not reachable at {url} ({e}): start it, or point {VAR} at one");
+        panic!("PostgreSQL is not reachable at {url} ({e}): start it (`bash scripts/services.sh up` does), or point {VAR} at one");
     }
     (url, addr)
 }
