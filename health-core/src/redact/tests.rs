@@ -362,3 +362,8 @@ fn every_example_of_the_readme_table_shows_as_it_says() {
         shows(input, shown);
     }
 }
+
+#[test]
+fn a_value_that_starts_like_a_url_path_is_masked() {
+    shows("password=//==#a!^\n", "password=***\n");
+}

@@ -111,7 +111,11 @@ async fn nginx_fails_a_stopped_instance_over_to_the_other() {
     );
     // docs/load-balancers.md says "no request failed, POST included": a
     // refused connection never carried the request, so nginx may resend it.
-    assert_ne!(posts.len(), 0, "the load sent POSTs: the test measured nothing for them");
+    assert_ne!(
+        posts.len(),
+        0,
+        "the load sent POSTs: the test measured nothing for them"
+    );
     assert_eq!(
         posts.failed().count(),
         0,
