@@ -195,6 +195,25 @@ async fn not_found_repeats_no_long_name_and_large_requests_are_refused() {
     assert_eq!(huge.code(), tonic::Code::OutOfRange, "{huge:?}");
 }
 
+/// Item 8 of issue 17: no value a caller can give panics. Durations too
+/// long for a timer (here `Duration::MAX`) are read as the longest one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_longest_durations_are_limits_not_panics() {
+    let mut limits = GrpcLimits::default();
+    limits.http2_keepalive_interval = Duration::MAX;
+    limits.http2_keepalive_timeout = Duration::MAX;
+    limits.tcp_keepalive = Duration::MAX;
+    limits.handshake_timeout = Duration::MAX;
+    limits.shutdown_grace = Duration::MAX;
+    let (_health, addr, _running) = serve(limits).await;
+    for _ in 0..3 {
+        assert_eq!(
+            check(addr, "", None).await.expect("the server answers"),
+            ServingStatus::Serving
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_streams_past_the_cap_are_resource_exhausted_until_one_ends() {
     let mut limits = GrpcLimits::default();

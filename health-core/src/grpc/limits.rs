@@ -18,7 +18,9 @@ use tonic::transport::Server;
 
 /// The resource limits of the gRPC health service. Every field has a
 /// default meant for a health port (a few orchestrator and mesh clients, a
-/// handful of `Watch` streams each); change the fields you need:
+/// handful of `Watch` streams each); change the fields you need. Durations
+/// longer than [`GrpcLimits::LONGEST`] are read as it (a timer further away
+/// would overflow the clock):
 ///
 /// ```
 /// use std::time::Duration;
@@ -70,6 +72,11 @@ pub struct GrpcLimits {
     pub shutdown_grace: Duration,
 }
 
+/// `duration`, at most [`GrpcLimits::LONGEST`].
+pub(super) fn bounded(duration: Duration) -> Duration {
+    duration.min(GrpcLimits::LONGEST)
+}
+
 impl Default for GrpcLimits {
     fn default() -> Self {
         GrpcLimits {
@@ -88,6 +95,10 @@ impl Default for GrpcLimits {
 }
 
 impl GrpcLimits {
+    /// The longest duration a limit takes (365 days); longer ones, up to
+    /// `Duration::MAX`, are read as this.
+    pub const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
+
     /// A tonic `Server::builder()` with these limits, for a server of your
     /// own: streams per connection, HTTP/2 and TCP keepalive, header size.
     /// (With `serve_with_incoming`, tonic ignores its TCP keepalive: set it
@@ -95,9 +106,9 @@ impl GrpcLimits {
     pub fn server(&self) -> Server {
         Server::builder()
             .max_concurrent_streams(self.max_concurrent_streams)
-            .http2_keepalive_interval(Some(self.http2_keepalive_interval))
-            .http2_keepalive_timeout(Some(self.http2_keepalive_timeout))
-            .tcp_keepalive(Some(self.tcp_keepalive))
+            .http2_keepalive_interval(Some(bounded(self.http2_keepalive_interval)))
+            .http2_keepalive_timeout(Some(bounded(self.http2_keepalive_timeout)))
+            .tcp_keepalive(Some(bounded(self.tcp_keepalive)))
             .http2_max_header_list_size(self.max_header_bytes)
     }
 
@@ -110,8 +121,8 @@ impl GrpcLimits {
     ) -> impl Stream<Item = io::Result<LimitedConnection>> + Send + 'static {
         let permits = Arc::new(Semaphore::new(self.max_connections.min(Semaphore::MAX_PERMITS)));
         let max = self.max_connections;
-        let handshake_timeout = self.handshake_timeout;
-        let incoming = incoming.with_keepalive(Some(self.tcp_keepalive));
+        let handshake_timeout = bounded(self.handshake_timeout);
+        let incoming = incoming.with_keepalive(Some(bounded(self.tcp_keepalive)));
         incoming.filter_map(move |accepted| {
             let limited = match accepted {
                 Ok(stream) => match Arc::clone(&permits).try_acquire_owned() {

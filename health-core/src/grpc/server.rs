@@ -71,7 +71,7 @@ impl<S: Send + Sync + 'static> GrpcServer<S> {
         };
         let grace_over = async {
             match stop_seen.await {
-                Ok(()) => tokio::time::sleep(limits.shutdown_grace).await,
+                Ok(()) => tokio::time::sleep(super::limits::bounded(limits.shutdown_grace)).await,
                 // The server ended before shutdown: it wins the race below.
                 Err(_) => std::future::pending().await,
             }
