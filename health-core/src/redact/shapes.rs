@@ -62,12 +62,16 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
             bare_credential,
         ),
         // Command lines: `-pSECRET`, `--password SECRET`, `-a SECRET`,
-        // `sshpass -p SECRET`, `curl -u user:SECRET`.
-        Shape::new(concat!(
-            r#"(?i)(?:^|[\s"'])(?:-p([^\s"'-][^\s"']*)"#,
-            r#"|--[a-z0-9-]*(?:password|passwd|pass|pwd|secret|token|api-?key|auth|credential)[a-z0-9-]*[ \t]+([^\s"'-][^\s"']*)"#,
-            r#"|-a[ \t]+([^\s"'-][^\s"']*)|sshpass[ \t]+-p[ \t]*([^\s"']+)"#,
-            r#"|(?:-u|--user)[ \t]+[^\s:"']*:([^\s"']+))"#,
+        // `sshpass -p SECRET`, `curl -u user:SECRET`; a `--flag` is secret
+        // by the same rule as a key.
+        Shape::new(&format!(
+            concat!(
+                r#"(?i)(?:^|[\s"'])(?:-p([^\s"'-][^\s"']*)"#,
+                r#"|--(?:{key})[ \t]+([^\s"'-][^\s"']*)"#,
+                r#"|-a[ \t]+([^\s"'-][^\s"']*)|sshpass[ \t]+-p[ \t]*([^\s"']+)"#,
+                r#"|(?:-u|--user)[ \t]+[^\s:"']*:([^\s"']+))"#,
+            ),
+            key = keyed::key_pattern()
         )),
         // XML elements named like a secret key.
         Shape::new(&format!(r"(?i)<(?:{})(?:\s[^<>]*)?>([^<]*)", keyed::key_pattern())),
