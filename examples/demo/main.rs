@@ -205,7 +205,7 @@ async fn run(print_k8s_probes: bool) -> Result<(), Box<dyn std::error::Error>> {
             served = public.into_future() => served,
             () = async {
                 health.shutdown_begun().await;
-                tokio::time::sleep(config.drain + HealthHttp::<()>::DEFAULT_SHUTDOWN_GRACE).await;
+                tokio::time::sleep(config.drain + HealthHttp::DEFAULT_SHUTDOWN_GRACE).await;
             } => Ok(()),
         }
     };

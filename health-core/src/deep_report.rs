@@ -49,7 +49,7 @@ impl DeepReport {
         &self.checks
     }
 
-    /// The recent past, when asked for ([`Health::deep_with_history`](crate::Health::deep_with_history)).
+    /// The recent past, when asked for ([`Registry::deep_with_history`](crate::Registry::deep_with_history)).
     pub fn history(&self) -> Option<&History> {
         self.history.as_ref()
     }

@@ -24,7 +24,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::Mode;
-use crate::{CheckSpec, Health, Probe};
+use crate::{CheckSpec, Probe, Registry};
 
 /// What the kubelet is told for one probe (`livenessProbe`, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +67,7 @@ const SHUTDOWN_MARGIN: Duration = Duration::from_secs(5);
 impl KubernetesProbes {
     /// Settings for `health`'s checks, with port 8080, the default paths,
     /// a 5 s drain delay and 30 s expected start-up.
-    pub fn new<S: Send + Sync + 'static>(health: &Health<S>) -> KubernetesProbes {
+    pub fn new(health: &Registry) -> KubernetesProbes {
         let deadlines = Probe::ALL.map(|probe| {
             health
                 .checks()
@@ -306,6 +306,7 @@ fn ceil_seconds(duration: Duration) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Health;
 
     #[test]
     fn seconds_round_up() {

@@ -106,7 +106,7 @@ mod wire;
 
 pub use check::{BoxFuture, Check};
 pub use deep_report::DeepReport;
-pub use health::{BuildError, Health, HealthBuilder, Mode};
+pub use health::{BuildError, Health, HealthBuilder, Mode, Registry};
 pub use health_report::HealthReport;
 pub use outcome::{CheckError, CheckOutcome, DetailValue, Details, Verdict};
 pub use probe::{Probe, Probes};

@@ -4,12 +4,12 @@
 
 use std::any::{Any, TypeId};
 
-use crate::check::{BoxFuture, Check, CheckFn};
+use crate::check::{BoxFuture, CheckFn};
 use crate::outcome::CheckOutcome;
 use crate::spec::CheckSpec;
 
 /// A state passed through the type-erased entry points.
-type AnyState = dyn Any + Send + Sync;
+pub(crate) type AnyState = dyn Any + Send + Sync;
 
 /// One annotated check, as submitted by `#[health_check]`.
 pub struct Registration {
@@ -74,37 +74,33 @@ fn call_stateless<C: CheckFn<()>>(_state: &AnyState) -> BoxFuture<'_, CheckOutco
     Box::pin(C::call(&()))
 }
 
-/// An annotated check seen as a run-time [`Check`].
-pub(crate) struct Registered(&'static Registration);
-
-impl Registered {
+impl Registration {
     /// The registrations whose checks run on state `S`: those taking `&S`,
     /// and those taking nothing.
-    pub fn all_for<S: Any>() -> impl Iterator<Item = Registered> {
+    pub(crate) fn all_for<S: Any>() -> impl Iterator<Item = &'static Registration> {
         let wanted = TypeId::of::<S>();
         inventory::iter::<Registration>
             .into_iter()
             .filter(move |r| r.state_type.is_none_or(|state| state() == wanted))
-            .map(Registered)
     }
 
     /// The type `#[health_check]` generated for the check.
-    pub fn check_type(&self) -> TypeId {
-        (self.0.check_type)()
+    pub(crate) fn check_type(&self) -> TypeId {
+        (self.check_type)()
     }
 
     /// The annotated function's path.
-    pub fn function(&self) -> &'static str {
-        (self.0.function)()
-    }
-}
-
-impl<S: Any + Send + Sync> Check<S> for Registered {
-    fn spec(&self) -> CheckSpec {
-        (self.0.spec)()
+    pub(crate) fn function(&self) -> &'static str {
+        (self.function)()
     }
 
-    fn run<'a>(&'a self, state: &'a S) -> BoxFuture<'a, CheckOutcome> {
-        (self.0.run)(state)
+    /// The check's descriptor.
+    pub(crate) fn spec(&self) -> CheckSpec {
+        (self.spec)()
+    }
+
+    /// Starts one run on `state` (of the registration's state type).
+    pub(crate) fn run<'a>(&self, state: &'a AnyState) -> BoxFuture<'a, CheckOutcome> {
+        (self.run)(state)
     }
 }

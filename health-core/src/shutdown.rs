@@ -1,6 +1,6 @@
 //! Graceful shutdown: readiness flips first, listeners drain, then stop
 //! (the HTTP listeners, the gRPC server, and servers of your own through
-//! [`Health::shutdown_signal`]).
+//! [`Registry::shutdown_signal`](crate::Registry::shutdown_signal)).
 //!
 //! SIGTERM and SIGINT are listened to by one thread per process, started
 //! the first time an entry point that handles signals is polled (never when
@@ -22,7 +22,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::Health;
+use crate::Registry;
 
 /// Entry points draining after a signal: a signal now exits the process.
 static DRAINING: AtomicUsize = AtomicUsize::new(0);
@@ -67,11 +67,11 @@ impl Subscription {
     }
 }
 
-/// Waits until shutdown begins ([`Health::begin_shutdown`], or a
+/// Waits until shutdown begins ([`Registry::begin_shutdown`](crate::Registry::begin_shutdown), or a
 /// termination signal when `handle_signals`), begins it if a signal came,
 /// then waits `drain_delay` while readiness answers `shutting_down`.
 /// Signals are subscribed to here, when first polled.
-pub(crate) async fn drained<S: Send + Sync + 'static>(health: &Health<S>, handle_signals: bool, drain_delay: Duration) {
+pub(crate) async fn drained(health: &Registry, handle_signals: bool, drain_delay: Duration) {
     let mut signals = Subscription::new(handle_signals);
     let mut draining = tokio::select! {
         () = health.shutdown_begun() => None,
@@ -196,9 +196,9 @@ mod signals {
     }
 }
 
-impl<S: Send + Sync + 'static> Health<S> {
+impl Registry {
     /// A future for a server's graceful shutdown: resolves once SIGTERM or
-    /// SIGINT arrived (or [`Health::begin_shutdown`] was called), readiness
+    /// SIGINT arrived (or [`Registry::begin_shutdown`](crate::Registry::begin_shutdown) was called), readiness
     /// flipped to `shutting_down`, and `drain_delay` passed.
     ///
     /// Signals are listened to from the future's first poll, and only when

@@ -1,4 +1,4 @@
-//! Changes of the health state, as [`Health::subscribe`](crate::Health::subscribe)
+//! Changes of the health state, as [`Registry::subscribe`](crate::Registry::subscribe)
 //! delivers them: a check's reported state, or a probe's status.
 
 use std::fmt;
@@ -110,7 +110,7 @@ pub struct ProbeTransition {
 }
 
 /// The transitions of a registry, from the moment of
-/// [`Health::subscribe`](crate::Health::subscribe).
+/// [`Registry::subscribe`](crate::Registry::subscribe).
 ///
 /// Backed by a bounded broadcast channel: publishing never waits for a
 /// subscriber, and a subscriber that falls more than

@@ -282,7 +282,7 @@ async fn the_hyper_listener_closes_a_connection_whose_client_never_reads() {
     socket.set_recv_buffer_size(4096).unwrap();
     let mut stream = socket.connect(addr).await.unwrap();
     let chunk = "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n".repeat(1000);
-    let bound = health_core::http::HealthHttp::<Calm>::WRITE_TIMEOUT + Duration::from_secs(20);
+    let bound = health_core::http::HealthHttp::WRITE_TIMEOUT + Duration::from_secs(20);
     let cut = tokio::time::timeout(bound, async {
         while stream.write_all(chunk.as_bytes()).await.is_ok() {}
     })

@@ -46,7 +46,7 @@ impl<S: Subscriber> Layer<S> for Logged {
 }
 
 /// The body of `path` on the HTTP handler, with the deep token.
-async fn body(http: &health_core::http::HealthHttp<()>, path: &str, accept: &str) -> String {
+async fn body(http: &health_core::http::HealthHttp, path: &str, accept: &str) -> String {
     let request = Request::get(path)
         .header("authorization", format!("Bearer {TOKEN}"))
         .header("accept", accept)

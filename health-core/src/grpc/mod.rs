@@ -78,12 +78,12 @@ pub use limits::GrpcLimits;
 pub use server::GrpcServer;
 
 use crate::token::BearerToken;
-use crate::Health;
+use crate::Registry;
 
-/// The gRPC face of a [`Health`] registry, made by [`Health::grpc`].
+/// The gRPC face of a [`Registry`], made by [`Registry::grpc`](crate::Registry::grpc).
 #[derive(Debug)]
-pub struct HealthGrpc<S> {
-    health: Health<S>,
+pub struct HealthGrpc {
+    health: Registry,
     drain_delay: Duration,
     handle_signals: bool,
     deep_tokens: Option<BearerToken>,
@@ -92,7 +92,7 @@ pub struct HealthGrpc<S> {
     watch_permits: Arc<Semaphore>,
 }
 
-impl<S> Clone for HealthGrpc<S> {
+impl Clone for HealthGrpc {
     fn clone(&self) -> Self {
         HealthGrpc {
             health: self.health.clone(),
@@ -105,15 +105,15 @@ impl<S> Clone for HealthGrpc<S> {
     }
 }
 
-impl<S: Send + Sync + 'static> Health<S> {
+impl Registry {
     /// The `grpc.health.v1.Health` service of this registry, with a 5 s
     /// drain delay, the default [`GrpcLimits`], no deep-only check visible
     /// and SIGTERM/SIGINT handled as the registry says.
-    pub fn grpc(&self) -> HealthGrpc<S> {
+    pub fn grpc(&self) -> HealthGrpc {
         let limits = GrpcLimits::default();
         HealthGrpc {
             health: self.clone(),
-            drain_delay: HealthGrpc::<S>::DEFAULT_DRAIN_DELAY,
+            drain_delay: HealthGrpc::DEFAULT_DRAIN_DELAY,
             handle_signals: self.handles_signals(),
             deep_tokens: None,
             watch_permits: Arc::new(Semaphore::new(limits.max_watch_streams)),
@@ -122,7 +122,7 @@ impl<S: Send + Sync + 'static> Health<S> {
     }
 }
 
-impl<S: Send + Sync + 'static> HealthGrpc<S> {
+impl HealthGrpc {
     /// How long `Watch` streams (and [`GrpcServer`]) keep going once
     /// shutdown began.
     pub const DEFAULT_DRAIN_DELAY: Duration = Duration::from_secs(5);
@@ -168,7 +168,7 @@ impl<S: Send + Sync + 'static> HealthGrpc<S> {
     /// `health.shutdown_signal(drain)` as its graceful shutdown, with the
     /// same drain delay as here. Requests larger than
     /// [`GrpcLimits::max_request_bytes`] are refused.
-    pub fn into_service(self) -> HealthServer<HealthGrpc<S>> {
+    pub fn into_service(self) -> HealthServer<HealthGrpc> {
         let max_request = self.limits.max_request_bytes;
         HealthServer::new(self).max_decoding_message_size(max_request)
     }

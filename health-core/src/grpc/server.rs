@@ -12,17 +12,17 @@ use crate::shutdown::drained;
 
 /// A bound gRPC health listener; [`GrpcServer::run`] serves it until
 /// shutdown and the drain delay passed.
-pub struct GrpcServer<S> {
-    grpc: HealthGrpc<S>,
+pub struct GrpcServer {
+    grpc: HealthGrpc,
     listener: TcpListener,
     local_addr: SocketAddr,
 }
 
-impl<S: Send + Sync + 'static> HealthGrpc<S> {
+impl HealthGrpc {
     /// Binds `addr` for the gRPC health service. SIGTERM/SIGINT are
     /// listened to once [`GrpcServer::run`] is polled (unless
     /// [`HealthGrpc::handle_signals`] says otherwise).
-    pub async fn bind(self, addr: SocketAddr) -> io::Result<GrpcServer<S>> {
+    pub async fn bind(self, addr: SocketAddr) -> io::Result<GrpcServer> {
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
         Ok(GrpcServer {
@@ -33,7 +33,7 @@ impl<S: Send + Sync + 'static> HealthGrpc<S> {
     }
 }
 
-impl<S> std::fmt::Debug for GrpcServer<S> {
+impl std::fmt::Debug for GrpcServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GrpcServer")
             .field("local_addr", &self.local_addr)
@@ -43,7 +43,7 @@ impl<S> std::fmt::Debug for GrpcServer<S> {
     }
 }
 
-impl<S: Send + Sync + 'static> GrpcServer<S> {
+impl GrpcServer {
     /// The address bound (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr

@@ -35,7 +35,7 @@ pub(super) enum Target {
     Check(String),
 }
 
-impl<S: Send + Sync + 'static> HealthGrpc<S> {
+impl HealthGrpc {
     /// What the caller whose metadata this is may see: deep-only checks
     /// need `authorization: Bearer <token>` with a configured token.
     pub(super) fn visibility(&self, metadata: &MetadataMap) -> Visibility {
@@ -114,7 +114,7 @@ fn not_found(service: &str) -> Status {
 }
 
 #[tonic::async_trait]
-impl<S: Send + Sync + 'static> HealthService for HealthGrpc<S> {
+impl HealthService for HealthGrpc {
     async fn check(&self, request: Request<HealthCheckRequest>) -> Result<Response<HealthCheckResponse>, Status> {
         let visibility = self.visibility(request.metadata());
         let service = request.into_inner().service;

@@ -17,8 +17,8 @@ use crate::transition::Transitions;
 pub type WatchStream = BoxStream<'static, Result<HealthCheckResponse, Status>>;
 
 /// One `Watch` call in progress.
-struct Watching<S> {
-    grpc: HealthGrpc<S>,
+struct Watching {
+    grpc: HealthGrpc,
     /// `None` for a service the registry does not know.
     target: Option<Target>,
     changes: Transitions,
@@ -40,11 +40,7 @@ enum Woken {
 
 /// Starts watching `target` (`None`: a name the caller may not see),
 /// holding `permit` while the stream lives.
-pub(super) async fn watch<S: Send + Sync + 'static>(
-    grpc: HealthGrpc<S>,
-    target: Option<Target>,
-    permit: OwnedSemaphorePermit,
-) -> WatchStream {
+pub(super) async fn watch(grpc: HealthGrpc, target: Option<Target>, permit: OwnedSemaphorePermit) -> WatchStream {
     // Subscribed before the first status is read: no change can fall between.
     let changes = grpc.health.subscribe();
     let first = match &target {
@@ -67,7 +63,7 @@ pub(super) async fn watch<S: Send + Sync + 'static>(
     .boxed()
 }
 
-impl<S: Send + Sync + 'static> Watching<S> {
+impl Watching {
     /// The next status to send; `None` ends the stream.
     async fn next(&mut self) -> Option<ServingStatus> {
         if let Some(first) = self.first.take() {
@@ -102,7 +98,7 @@ impl<S: Send + Sync + 'static> Watching<S> {
                     match self
                         .target
                         .as_ref()
-                        .and_then(|t| HealthGrpc::<S>::status_after(t, &transition))
+                        .and_then(|t| HealthGrpc::status_after(t, &transition))
                     {
                         Some(status) => status,
                         None => continue,

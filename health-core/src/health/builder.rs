@@ -1,7 +1,6 @@
 //! Building a registry: gathering the annotated checks of a state, adding
 //! and leaving out checks, validating them, and starting the schedulers.
 
-use std::any::TypeId;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -13,15 +12,16 @@ use tokio::time::Instant;
 
 use super::events::Events;
 use super::origin::Origin;
-use super::slot::{schedule, Slot};
-use super::{Health, Inner, Mode};
+use super::runner::{Added, Annotated, Runner};
+use super::slot::Slot;
+use super::{Health, Inner, Mode, Registry};
 use crate::check::Check;
 use crate::probe::Probe;
-use crate::registration::Registered;
+use crate::registration::Registration;
 use crate::spec::{CheckSpec, SpecError};
 use crate::status::Status;
 
-/// Builds a [`Health`] registry. See [`Health::builder`].
+/// Builds a [`Registry`](crate::Registry). See [`Health::builder`].
 #[must_use = "call `.build()` to get the registry"]
 pub struct HealthBuilder<S> {
     state: Arc<S>,
@@ -35,13 +35,7 @@ pub struct HealthBuilder<S> {
 
 impl<S: Send + Sync + 'static> HealthBuilder<S> {
     pub(super) fn new(state: Arc<S>) -> HealthBuilder<S> {
-        let checks = Registered::all_for::<S>()
-            .map(|r| Candidate {
-                check_type: Some(r.check_type()),
-                origin: Origin::Function(r.function()),
-                check: Box::new(r),
-            })
-            .collect();
+        let checks = Registration::all_for::<S>().map(Candidate::Annotated).collect();
         HealthBuilder {
             state,
             checks,
@@ -57,11 +51,8 @@ impl<S: Send + Sync + 'static> HealthBuilder<S> {
     /// [`build`](HealthBuilder::build), and must follow the rules of
     /// [`CheckSpec::validate`](crate::CheckSpec::validate).
     pub fn check<C: Check<S>>(mut self, check: C) -> Self {
-        self.checks.push(Candidate {
-            check_type: None,
-            origin: Origin::Added(std::any::type_name::<C>()),
-            check: Box::new(check),
-        });
+        self.checks
+            .push(Candidate::Added(Box::new(check), std::any::type_name::<C>()));
         self
     }
 
@@ -79,7 +70,7 @@ impl<S: Send + Sync + 'static> HealthBuilder<S> {
         self
     }
 
-    /// Keeps start-up from completing until [`Health::mark_started`] is called.
+    /// Keeps start-up from completing until [`Registry::mark_started`](crate::Registry::mark_started) is called.
     pub fn withhold_startup(mut self) -> Self {
         self.withhold_startup = true;
         self
@@ -94,7 +85,7 @@ impl<S: Send + Sync + 'static> HealthBuilder<S> {
     /// Whether the shutdown entry points (`Health::shutdown_signal`, the
     /// HTTP and gRPC listeners) begin shutdown on SIGTERM/SIGINT (default:
     /// yes). With `false`, no handler is ever registered: the signals are
-    /// the application's, and shutdown begins with [`Health::begin_shutdown`].
+    /// the application's, and shutdown begins with [`Registry::begin_shutdown`](crate::Registry::begin_shutdown).
     /// Listeners can still say otherwise for themselves.
     pub fn handle_signals(mut self, handle: bool) -> Self {
         self.handle_signals = handle;
@@ -112,14 +103,14 @@ impl<S: Send + Sync + 'static> HealthBuilder<S> {
             .checks
             .into_iter()
             .map(|c| {
-                let spec = c.check.spec();
+                let spec = c.spec();
                 (c, spec)
             })
             .filter(|(_, spec)| !self.excluded.contains(spec.name.as_ref()))
             .collect();
         for (candidate, spec) in &candidates {
             spec.validate().map_err(|error| BuildError::InvalidCheck {
-                check: candidate.origin.to_string(),
+                check: candidate.origin().to_string(),
                 error,
             })?;
         }
@@ -128,56 +119,47 @@ impl<S: Send + Sync + 'static> HealthBuilder<S> {
         if let Some(pair) = candidates.windows(2).find(|pair| pair[0].1.name == pair[1].1.name) {
             return Err(BuildError::DuplicateName {
                 name: pair[0].1.name.to_string(),
-                first: pair[0].0.origin.to_string(),
-                second: pair[1].0.origin.to_string(),
+                first: pair[0].0.origin().to_string(),
+                second: pair[1].0.origin().to_string(),
             });
         }
         let runtime = match self.mode {
             Mode::OnDemand => None,
             Mode::Background => Some(tokio::runtime::Handle::try_current().map_err(|_| BuildError::NoRuntime)?),
         };
-        let events = Arc::new(Events::new());
-        let inner = Arc::new_cyclic(|registry| Inner {
-            state: self.state,
+        let inner = Arc::new(Inner {
             slots: candidates
                 .into_iter()
-                .map(|(c, spec)| {
-                    let slot = Slot::new(c.check, spec, c.check_type, registry.clone(), Arc::clone(&events));
-                    Arc::new(slot)
+                .map(|(candidate, spec)| {
+                    let check_type = candidate.check_type();
+                    Arc::new(Slot::new(candidate.bind(&self.state), spec, check_type))
                 })
                 .collect(),
             mode: self.mode,
-            started: Arc::new(AtomicBool::new(false)),
+            started: AtomicBool::new(false),
             startup_withheld: AtomicBool::new(self.withhold_startup),
             shutdown: watch::Sender::new(false),
             handle_signals: self.handle_signals,
             version: self.version,
             created: Instant::now(),
             schedulers: OnceLock::new(),
-            events: Arc::clone(&events),
+            events: Events::new(),
         });
         // The answers before any check ran, as the first probe would give them.
-        events.probe(Probe::Startup, Status::Starting);
+        inner.events.probe(Probe::Startup, Status::Starting);
         inner.publish_probes();
+        let registry = Registry { inner };
         if let Some(runtime) = runtime {
-            let schedulers = inner
-                .slots
-                .iter()
-                .map(|slot| {
-                    let task = schedule(Arc::clone(slot), Arc::clone(&inner.state), Arc::clone(&inner.started));
-                    runtime.spawn(task).abort_handle()
-                })
-                .collect();
-            let _ = inner.schedulers.set(schedulers);
+            registry.start_schedulers(&runtime);
         }
-        Ok(Health { inner })
+        Ok(Health::new(registry, self.state))
     }
 }
 
 impl<S> fmt::Debug for HealthBuilder<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HealthBuilder")
-            .field("checks", &self.checks.iter().map(|c| c.origin).collect::<Vec<_>>())
+            .field("checks", &self.checks.iter().map(Candidate::origin).collect::<Vec<_>>())
             .field("excluded", &self.excluded)
             .field("mode", &self.mode)
             .field("withhold_startup", &self.withhold_startup)
@@ -188,10 +170,51 @@ impl<S> fmt::Debug for HealthBuilder<S> {
 }
 
 /// A check waiting for [`HealthBuilder::build`].
-struct Candidate<S> {
-    check: Box<dyn Check<S>>,
-    check_type: Option<TypeId>,
-    origin: Origin,
+enum Candidate<S> {
+    /// A `#[health_check]` function.
+    Annotated(&'static Registration),
+    /// A check added at run time, and its type's name.
+    Added(Box<dyn Check<S>>, &'static str),
+}
+
+impl<S> Candidate<S> {
+    fn origin(&self) -> Origin {
+        match self {
+            Candidate::Annotated(registration) => Origin::Function(registration.function()),
+            Candidate::Added(_, type_name) => Origin::Added(type_name),
+        }
+    }
+}
+
+impl<S: Send + Sync + 'static> Candidate<S> {
+    fn spec(&self) -> CheckSpec {
+        match self {
+            Candidate::Annotated(registration) => registration.spec(),
+            Candidate::Added(check, _) => check.spec(),
+        }
+    }
+
+    /// The type `#[health_check]` generated, for an annotated check.
+    fn check_type(&self) -> Option<std::any::TypeId> {
+        match self {
+            Candidate::Annotated(registration) => Some(registration.check_type()),
+            Candidate::Added(..) => None,
+        }
+    }
+
+    /// The check bound to `state`, its type erased.
+    fn bind(self, state: &Arc<S>) -> Box<dyn Runner> {
+        match self {
+            Candidate::Annotated(registration) => Box::new(Annotated {
+                registration,
+                state: Arc::clone(state) as _,
+            }),
+            Candidate::Added(check, _) => Box::new(Added {
+                check,
+                state: Arc::clone(state),
+            }),
+        }
+    }
 }
 
 /// Why a registry could not be built.

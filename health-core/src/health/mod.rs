@@ -5,24 +5,25 @@ mod builder;
 mod events;
 mod metrics;
 mod origin;
+mod runner;
 mod slot;
+mod typed;
 
 pub use builder::{BuildError, HealthBuilder};
+pub use typed::Health;
 
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
-use futures_util::future::join_all;
+use futures_util::future::{join_all, FutureExt};
 use tokio::sync::watch;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
-use crate::check::CheckRef;
 use crate::deep_report::DeepReport;
-use crate::health_report::{run_once, CheckSource, HealthReport};
 use crate::history::History;
 use crate::probe::{Probe, Probes};
 use crate::probe_report::ProbeReport;
@@ -31,7 +32,7 @@ use crate::spec::CheckSpec;
 use crate::status::{fold_liveness, fold_readiness, Status};
 use crate::transition::Transitions;
 use events::Events;
-use slot::Slot;
+use slot::{Change, Slot};
 
 /// How late a background result may be, at least, before readiness (and
 /// startup, and the deep report) reads it as `stale`.
@@ -57,13 +58,16 @@ pub enum Mode {
     Background,
 }
 
-/// The health registry of an application: every check for state `S`, and
-/// the answers to the liveness, readiness, startup and deep probes.
+/// The registry of an application, its state type erased: every check
+/// (each bound to the state it runs on), and the answers to the liveness,
+/// readiness, startup and deep probes. Adapters (HTTP, gRPC, Kubernetes)
+/// hold this, so they are compiled once for every state type.
 ///
-/// Cheap to clone (a reference count); share it with handlers.
+/// A [`Health<S>`](Health) derefs to it; cheap to clone (a reference count).
 ///
 /// ```
 /// use health_core::prelude::*;
+/// use health_core::Registry;
 ///
 /// struct AppState {
 ///     db_up: bool,
@@ -77,31 +81,32 @@ pub enum Mode {
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let health = Health::builder(AppState { db_up: false }).build().unwrap();
-/// let ready = health.readiness().await;
+/// let registry: Registry = health.registry().clone();
+/// let ready = registry.readiness().await;
 /// assert_eq!(ready.status(), Status::NotReady);
 /// assert_eq!(ready.http_status(), 503);
-/// assert_eq!(health.liveness().await.status(), Status::Alive);
+/// assert_eq!(registry.liveness().await.status(), Status::Alive);
 /// # }
 /// ```
-pub struct Health<S> {
-    inner: Arc<Inner<S>>,
+#[derive(Clone)]
+pub struct Registry {
+    inner: Arc<Inner>,
 }
 
-struct Inner<S> {
-    state: Arc<S>,
-    slots: Vec<Arc<Slot<S>>>,
+struct Inner {
+    slots: Vec<Arc<Slot>>,
     mode: Mode,
-    started: Arc<AtomicBool>,
+    started: AtomicBool,
     startup_withheld: AtomicBool,
     shutdown: watch::Sender<bool>,
     handle_signals: bool,
     version: Option<Cow<'static, str>>,
     created: Instant,
     schedulers: OnceLock<Vec<AbortHandle>>,
-    events: Arc<Events>,
+    events: Events,
 }
 
-impl<S> Drop for Inner<S> {
+impl Drop for Inner {
     fn drop(&mut self) {
         for scheduler in self.schedulers.get().into_iter().flatten() {
             scheduler.abort();
@@ -109,31 +114,7 @@ impl<S> Drop for Inner<S> {
     }
 }
 
-impl<S> Clone for Health<S> {
-    fn clone(&self) -> Self {
-        Health {
-            inner: Arc::clone(&self.inner),
-        }
-    }
-}
-
-impl<S: Send + Sync + 'static> Health<S> {
-    /// Starts a registry for `state`, with every `#[health_check]` function
-    /// that takes `&S` or nothing already in it.
-    pub fn builder(state: S) -> HealthBuilder<S> {
-        HealthBuilder::new(Arc::new(state))
-    }
-
-    /// Like [`Health::builder`] for a state already behind an `Arc`.
-    pub fn builder_shared(state: Arc<S>) -> HealthBuilder<S> {
-        HealthBuilder::new(state)
-    }
-
-    /// The application state the checks run on.
-    pub fn state(&self) -> &S {
-        &self.inner.state
-    }
-
+impl Registry {
     /// How checks are run.
     pub fn mode(&self) -> Mode {
         self.inner.mode
@@ -147,14 +128,14 @@ impl<S: Send + Sync + 'static> Health<S> {
     /// Answers the liveness probe: `alive`, or `dead` when a liveness check
     /// fails. Shutdown does not change it.
     pub async fn liveness(&self) -> ProbeReport {
-        let checks = self.inner.current(Some(Probe::Liveness)).await;
-        let status = fold_liveness(&checks);
-        self.inner.events.probe(Probe::Liveness, status);
-        ProbeReport {
+        let checks = self.current(Some(Probe::Liveness)).await;
+        let report = ProbeReport {
             probe: Probe::Liveness,
-            status,
+            status: fold_liveness(&checks),
             checks,
-        }
+        };
+        self.inner.events.probe(Probe::Liveness, report.status);
+        report
     }
 
     /// Answers the readiness probe: `shutting_down` once shutdown began,
@@ -162,33 +143,23 @@ impl<S: Send + Sync + 'static> Health<S> {
     /// result, `not_ready` when a critical check fails, `degraded` when
     /// another fails, else `ready`.
     pub async fn readiness(&self) -> ProbeReport {
-        let report = |status, checks| ProbeReport {
-            probe: Probe::Readiness,
-            status,
-            checks,
-        };
         if self.is_shutting_down() {
-            return report(Status::ShuttingDown, Vec::new());
+            return readiness_answer(false, true, Vec::new());
         }
-        let (started, checks) =
-            futures_util::join!(self.inner.startup_gate(), self.inner.current(Some(Probe::Readiness)));
-        let status = if started {
-            fold_readiness(&checks)
-        } else {
-            Status::Starting
-        };
+        let (started, checks) = futures_util::join!(self.startup_gate(), self.current(Some(Probe::Readiness)));
+        let report = readiness_answer(started, false, checks);
         // Only the answer in force is published: shutdown may have begun
         // while the checks ran.
         if !self.is_shutting_down() {
-            self.inner.events.probe(Probe::Readiness, status);
+            self.inner.events.probe(Probe::Readiness, report.status);
         }
-        report(status, checks)
+        report
     }
 
     /// Answers the startup probe: `starting` until every startup check has
     /// passed once and start-up is not withheld, then `started` for good.
     pub async fn startup(&self) -> ProbeReport {
-        let started = self.inner.startup_gate().await;
+        let started = self.startup_gate().await;
         let checks = if started {
             Vec::new()
         } else {
@@ -213,7 +184,7 @@ impl<S: Send + Sync + 'static> Health<S> {
     /// Full diagnostics: every check (refreshed as a probe would), with the
     /// readiness status, version, uptime and memory.
     pub async fn deep(&self) -> DeepReport {
-        let (ready, checks) = futures_util::join!(self.readiness(), self.inner.current(None));
+        let (ready, checks) = futures_util::join!(self.readiness(), self.current(None));
         DeepReport {
             status: ready.status,
             version: self.inner.version.as_deref().map(str::to_owned),
@@ -224,7 +195,7 @@ impl<S: Send + Sync + 'static> Health<S> {
         }
     }
 
-    /// [`deep`](Health::deep), with the recent past: each check's last runs
+    /// [`deep`](Registry::deep), with the recent past: each check's last runs
     /// and the last transitions (what the status page draws).
     pub async fn deep_with_history(&self) -> DeepReport {
         let mut report = self.deep().await;
@@ -250,17 +221,7 @@ impl<S: Send + Sync + 'static> Health<S> {
     /// on-demand mode, as a probe would), or `None` without such a check.
     pub async fn check_result(&self, name: &str) -> Option<CheckResult> {
         let slot = self.inner.slots.iter().find(|slot| slot.spec.name == name)?;
-        if self.inner.mode == Mode::OnDemand {
-            slot.refresh(&self.inner.state).await;
-        }
-        Some(slot.result(Instant::now(), self.inner.stale_tolerance(slot, Some(Probe::Readiness))))
-    }
-
-    /// Collects a derived report from this registry: its checks' results
-    /// come from the cache (fresh results are reused, concurrent runs
-    /// shared, thresholds applied) instead of one-off runs.
-    pub async fn report<R: HealthReport<State = S>>(&self) -> R {
-        R::collect_from(self).await
+        Some(self.slot_result(slot).await)
     }
 
     /// Lets start-up complete (for registries built with
@@ -329,11 +290,133 @@ impl<S: Send + Sync + 'static> Health<S> {
         // The sender lives in `self`, so the channel cannot close while we wait.
         let _ = begun.wait_for(|begun| *begun).await;
     }
+
+    /// The slot of the check whose `#[health_check]` type is `check_type`.
+    fn slot_of(&self, check_type: std::any::TypeId) -> Option<&Arc<Slot>> {
+        self.inner.slots.iter().find(|slot| slot.check_type == Some(check_type))
+    }
+
+    /// The reported result of `slot`, refreshed first in on-demand mode.
+    async fn slot_result(&self, slot: &Arc<Slot>) -> CheckResult {
+        if self.inner.mode == Mode::OnDemand {
+            self.refresh_slot(slot, true).await;
+        }
+        slot.result(Instant::now(), self.inner.stale_tolerance(slot, Some(Probe::Readiness)))
+    }
+
+    /// Refreshes the checks of `probe` (on-demand mode) and returns their results.
+    async fn current(&self, probe: Option<Probe>) -> Vec<CheckResult> {
+        if self.inner.mode == Mode::OnDemand {
+            // The common case, a probe within every check's interval: one
+            // clock read, one lock per check, nothing awaited.
+            let now = Instant::now();
+            let fresh: Option<Vec<_>> = self.inner.slots_in(probe).map(|slot| slot.fresh_result(now)).collect();
+            if let Some(results) = fresh {
+                return results;
+            }
+            self.refresh(probe).await;
+        }
+        self.inner.snapshot(probe)
+    }
+
+    /// Brings the checks of `probe` within their interval (on-demand mode).
+    async fn refresh(&self, probe: Option<Probe>) {
+        join_all(self.inner.slots_in(probe).map(|slot| self.refresh_slot(slot, true))).await;
+    }
+
+    /// Makes sure `slot` holds a result younger than its interval (`if_stale`)
+    /// or runs it now (background mode): reuses a fresh result, joins the
+    /// run in flight, or starts a run. The run is a task of its own, so a
+    /// probe that gives up (client gone) does not cancel the run others
+    /// wait for; the registry applies its state change, if any.
+    async fn refresh_slot(&self, slot: &Arc<Slot>, if_stale: bool) {
+        let registry = Arc::downgrade(&self.inner);
+        let run = slot.join_or_start(if_stale, move |slot, number| {
+            async move {
+                let change = slot.run(number).await;
+                if let (Some(change), Some(registry)) = (change, registry.upgrade()) {
+                    registry.changed(change);
+                }
+            }
+            .boxed()
+        });
+        if let Some(run) = run {
+            slot.wait(run).await;
+        }
+    }
+
+    /// Starts running every check on its own schedule (background mode), on
+    /// `runtime`, for as long as the registry lives.
+    fn start_schedulers(&self, runtime: &tokio::runtime::Handle) {
+        let schedulers = self
+            .inner
+            .slots
+            .iter()
+            .map(|slot| {
+                runtime
+                    .spawn(schedule(Arc::downgrade(&self.inner), Arc::clone(slot)))
+                    .abort_handle()
+            })
+            .collect();
+        let _ = self.inner.schedulers.set(schedulers);
+    }
+
+    /// Whether start-up has completed, refreshing the startup checks first
+    /// (on-demand mode) while it has not.
+    async fn startup_gate(&self) -> bool {
+        if self.is_started() {
+            return true;
+        }
+        if self.inner.mode == Mode::OnDemand {
+            self.refresh(Some(Probe::Startup)).await;
+        }
+        self.inner.latch_started()
+    }
 }
 
-impl<S: Send + Sync + 'static> Inner<S> {
+/// Runs `slot` every interval, for as long as its registry lives
+/// (background mode). A check that belongs to the startup probe only stops
+/// once start-up completed.
+async fn schedule(registry: Weak<Inner>, slot: Arc<Slot>) {
+    let startup_only = slot.spec.probes == Probes::STARTUP;
+    loop {
+        let Some(inner) = registry.upgrade() else { return };
+        let registry = Registry { inner };
+        if startup_only && registry.is_started() {
+            return;
+        }
+        let began = Instant::now();
+        registry.refresh_slot(&slot, false).await;
+        drop(registry);
+        // The next run one interval after this one began (at once if this
+        // one overran); total for any interval.
+        match began.checked_add(slot.spec.interval) {
+            Some(next) => tokio::time::sleep_until(next).await,
+            None => tokio::time::sleep(slot.spec.interval).await,
+        }
+    }
+}
+
+/// The readiness answer: the one rule from start-up, shutdown and the
+/// readiness checks' results to a status (probes and transitions alike).
+fn readiness_answer(started: bool, shutting_down: bool, checks: Vec<CheckResult>) -> ProbeReport {
+    let status = if shutting_down {
+        Status::ShuttingDown
+    } else if started {
+        fold_readiness(&checks)
+    } else {
+        Status::Starting
+    };
+    ProbeReport {
+        probe: Probe::Readiness,
+        status,
+        checks,
+    }
+}
+
+impl Inner {
     /// The checks of `probe`, or all checks for `None`.
-    fn slots_in(&self, probe: Option<Probe>) -> impl Iterator<Item = &Arc<Slot<S>>> {
+    fn slots_in(&self, probe: Option<Probe>) -> impl Iterator<Item = &Arc<Slot>> {
         self.slots
             .iter()
             .filter(move |slot| probe.is_none_or(|p| slot.spec.in_probe(p)))
@@ -346,7 +429,7 @@ impl<S: Send + Sync + 'static> Inner<S> {
     /// scheduler is stuck; within it, the process may just be busy (a
     /// runtime stalled by load delays every task, the scheduler's too).
     /// Liveness tolerates more: its failure restarts the process.
-    fn stale_tolerance(&self, slot: &Slot<S>, probe: Option<Probe>) -> Option<Duration> {
+    fn stale_tolerance(&self, slot: &Slot, probe: Option<Probe>) -> Option<Duration> {
         let scheduled = self.mode == Mode::Background
             && !(slot.spec.probes == Probes::STARTUP && self.started.load(Ordering::Acquire));
         let interval = slot.spec.interval;
@@ -356,44 +439,12 @@ impl<S: Send + Sync + 'static> Inner<S> {
         })
     }
 
-    /// Refreshes the checks of `probe` (on-demand mode) and returns their results.
-    async fn current(&self, probe: Option<Probe>) -> Vec<CheckResult> {
-        if self.mode == Mode::OnDemand {
-            // The common case, a probe within every check's interval: one
-            // clock read, one lock per check, nothing awaited.
-            let now = Instant::now();
-            let fresh: Option<Vec<_>> = self.slots_in(probe).map(|slot| slot.fresh_result(now)).collect();
-            if let Some(results) = fresh {
-                return results;
-            }
-            self.refresh(probe).await;
-        }
-        self.snapshot(probe)
-    }
-
-    /// Brings the checks of `probe` within their interval (on-demand mode).
-    async fn refresh(&self, probe: Option<Probe>) {
-        join_all(self.slots_in(probe).map(|slot| slot.refresh(&self.state))).await;
-    }
-
     /// The results of the checks of `probe` as they stand.
     fn snapshot(&self, probe: Option<Probe>) -> Vec<CheckResult> {
         let now = Instant::now();
         self.slots_in(probe)
             .map(|slot| slot.result(now, self.stale_tolerance(slot, probe)))
             .collect()
-    }
-
-    /// Whether start-up has completed, refreshing the startup checks first
-    /// (on-demand mode) while it has not.
-    async fn startup_gate(&self) -> bool {
-        if self.started.load(Ordering::Acquire) {
-            return true;
-        }
-        if self.mode == Mode::OnDemand {
-            self.refresh(Some(Probe::Startup)).await;
-        }
-        self.latch_started()
     }
 
     /// Latches `started` when start-up is not withheld and every startup
@@ -411,48 +462,37 @@ impl<S: Send + Sync + 'static> Inner<S> {
         ready
     }
 
-    /// Works out every probe's answer from the results as they stand and
-    /// publishes those that changed (after a check's reported state changed).
+    /// Applies a change of a check's reported state: its transition (one
+    /// log line, one broadcast), then every probe's answer worked out again
+    /// from the results as they stand, those that changed published.
+    fn changed(&self, change: Change) {
+        self.events.check(change.transition, change.error.as_deref());
+        self.publish_probes();
+    }
+
+    /// Publishes each probe's answer as the results stand.
     fn publish_probes(&self) {
         let started = self.latch_started();
-        let now = Instant::now();
-        let results = |probe| -> Vec<CheckResult> {
-            self.slots_in(Some(probe))
-                .map(|s| s.result(now, self.stale_tolerance(s, Some(probe))))
-                .collect()
-        };
         self.events
-            .probe(Probe::Liveness, fold_liveness(&results(Probe::Liveness)));
-        if !*self.shutdown.borrow() {
-            let readiness = if started {
-                fold_readiness(&results(Probe::Readiness))
+            .probe(Probe::Liveness, fold_liveness(&self.snapshot(Some(Probe::Liveness))));
+        let shutting_down = *self.shutdown.borrow();
+        if !shutting_down {
+            let checks = if started {
+                self.snapshot(Some(Probe::Readiness))
             } else {
-                Status::Starting
+                Vec::new()
             };
-            self.events.probe(Probe::Readiness, readiness);
+            self.events.probe(
+                Probe::Readiness,
+                readiness_answer(started, shutting_down, checks).status,
+            );
         }
     }
 }
 
-impl<S: Send + Sync + 'static> CheckSource<S> for Health<S> {
-    async fn result(&self, check: CheckRef<S>) -> CheckResult {
-        let wanted = Some(check.type_id());
-        match self.inner.slots.iter().find(|slot| slot.check_type == wanted) {
-            Some(slot) => {
-                if self.inner.mode == Mode::OnDemand {
-                    slot.refresh(&self.inner.state).await;
-                }
-                slot.result(Instant::now(), self.inner.stale_tolerance(slot, Some(Probe::Readiness)))
-            }
-            // Left out of this registry: run it once, as `collect` would.
-            None => run_once(&*self.inner.state, check).await,
-        }
-    }
-}
-
-impl<S> fmt::Debug for Health<S> {
+impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Health")
+        f.debug_struct("Registry")
             .field("mode", &self.inner.mode)
             .field(
                 "checks",

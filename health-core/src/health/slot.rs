@@ -2,41 +2,41 @@
 //! run in flight that concurrent probes share, and the thresholded verdict.
 
 use std::any::TypeId;
-use std::pin::pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use futures_util::future::{FutureExt, Shared};
 use tokio::time::Instant;
 
-use super::events::Events;
 use super::metrics::CheckMetrics;
-use super::Inner;
-use crate::check::{BoxFuture, Check};
+use super::runner::Runner;
+use crate::check::BoxFuture;
 use crate::execute::observe;
 use crate::history::{Ring, Run, RUNS_KEPT};
-use crate::probe::Probes;
 use crate::result::{CheckName, CheckResult, Observation, Reason};
 use crate::spec::CheckSpec;
 use crate::transition::{CheckState, CheckTransition};
 
 /// A run in flight: its number, and a future every waiting probe can await.
-type InFlight = (u64, Shared<BoxFuture<'static, ()>>);
+pub(crate) type InFlight = (u64, Shared<BoxFuture<'static, ()>>);
 
 /// One check of a registry.
-pub(crate) struct Slot<S> {
+pub(crate) struct Slot {
     pub spec: CheckSpec,
     /// The name results carry (shared, not copied).
     name: CheckName,
     /// The type `#[health_check]` generated, for checks registered at compile time.
     pub check_type: Option<TypeId>,
-    check: Box<dyn Check<S>>,
+    runner: Box<dyn Runner>,
     state: Mutex<SlotState>,
-    /// The registry, told when the check's reported state changes.
-    registry: Weak<Inner<S>>,
-    events: Arc<Events>,
     metrics: CheckMetrics,
+}
+
+/// A change of a check's reported state, for its registry to publish.
+pub(crate) struct Change {
+    pub transition: CheckTransition,
+    /// The latest run's error, for the log line.
+    pub error: Option<Arc<str>>,
 }
 
 /// What a slot remembers between runs.
@@ -72,23 +72,15 @@ impl SlotState {
     }
 }
 
-impl<S: Send + Sync + 'static> Slot<S> {
-    pub fn new(
-        check: Box<dyn Check<S>>,
-        spec: CheckSpec,
-        check_type: Option<TypeId>,
-        registry: Weak<Inner<S>>,
-        events: Arc<Events>,
-    ) -> Slot<S> {
+impl Slot {
+    pub fn new(runner: Box<dyn Runner>, spec: CheckSpec, check_type: Option<TypeId>) -> Slot {
         Slot {
             name: CheckName::of(&spec),
             metrics: CheckMetrics::new(&spec.name, spec.critical),
             spec,
             check_type,
-            check,
+            runner,
             state: Mutex::default(),
-            registry,
-            events,
         }
     }
 
@@ -96,53 +88,47 @@ impl<S: Send + Sync + 'static> Slot<S> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Makes sure the slot holds a result younger than the check's interval:
-    /// reuses a fresh one, joins the run in flight, or starts a run.
-    pub async fn refresh(self: &Arc<Self>, state: &Arc<S>) {
-        let run = {
-            let mut slot = self.lock();
-            let fresh = slot
-                .latest
+    /// The run to wait for: `None` when `if_stale` and the latest result is
+    /// younger than the interval; else the run in flight, or a new one,
+    /// `start(slot, run number)` spawned as a task of its own.
+    pub fn join_or_start(
+        self: &Arc<Self>,
+        if_stale: bool,
+        start: impl FnOnce(Arc<Slot>, u64) -> BoxFuture<'static, ()>,
+    ) -> Option<InFlight> {
+        let mut slot = self.lock();
+        let fresh = || {
+            slot.latest
                 .as_ref()
-                .is_some_and(|latest| latest.finished.elapsed() < self.spec.interval);
-            if fresh {
-                return;
-            }
-            self.join_or_start(&mut slot, state)
+                .is_some_and(|latest| latest.finished.elapsed() < self.spec.interval)
         };
-        self.wait(run).await;
-    }
-
-    /// Runs the check now unless a run is already in flight (background mode).
-    pub async fn run_now(self: &Arc<Self>, state: &Arc<S>) {
-        let run = self.join_or_start(&mut self.lock(), state);
-        self.wait(run).await;
-    }
-
-    fn join_or_start(self: &Arc<Self>, slot: &mut SlotState, state: &Arc<S>) -> InFlight {
+        if if_stale && fresh() {
+            return None;
+        }
         if let Some(run) = &slot.in_flight {
-            return run.clone();
+            return Some(run.clone());
         }
         slot.runs_started += 1;
         slot.began = Some(Instant::now());
         let number = slot.runs_started;
-        // The run is a task of its own: a probe that gives up (client gone)
-        // does not cancel the run the other probes are waiting for.
-        let (this, state) = (Arc::clone(self), Arc::clone(state));
-        let task = tokio::spawn(async move {
-            let run = pin!(async { this.check.run(&state).await });
-            let observation = observe(this.spec.timeout, run).await;
-            this.record(number, observation);
-        });
+        let task = tokio::spawn(start(Arc::clone(self), number));
         let run = (number, task.map(|_| ()).boxed().shared());
         slot.in_flight = Some(run.clone());
-        run
+        Some(run)
     }
 
-    async fn wait(&self, (number, run): InFlight) {
+    /// Runs the check once under its deadline and records the observation
+    /// as run `number`; returns the change of its reported state, if any.
+    pub async fn run(&self, number: u64) -> Option<Change> {
+        let mut run = self.runner.run();
+        let observation = observe(self.spec.timeout, run.as_mut()).await;
+        self.record(number, observation)
+    }
+
+    /// Waits for `run`, then frees the slot if the run's task could not
+    /// (its runtime shut down under it).
+    pub async fn wait(&self, (number, run): InFlight) {
         run.await;
-        // The task records and frees the slot itself; it only fails to when
-        // its runtime shut down under it.
         let mut slot = self.lock();
         if slot.in_flight.as_ref().is_some_and(|(n, _)| *n == number) {
             slot.in_flight = None;
@@ -150,9 +136,8 @@ impl<S: Send + Sync + 'static> Slot<S> {
     }
 
     /// Applies one observation: thresholds, metrics, and, when the reported
-    /// state changes, the transition (one log line, one broadcast) and a
-    /// new look at the probes.
-    fn record(&self, number: u64, observation: Observation) {
+    /// state changes, that change.
+    fn record(&self, number: u64, observation: Observation) -> Option<Change> {
         self.metrics.run(&observation);
         let change = {
             let mut slot = self.lock();
@@ -190,12 +175,12 @@ impl<S: Send + Sync + 'static> Slot<S> {
                 latency: observation.latency,
                 failure: observation.failure,
             });
+            let error = observation.error.clone();
             slot.latest = Some(observation);
-            (before != after).then_some((before, after, reason))
+            (before != after).then_some((before, after, reason, error))
         };
-        let Some((from, to, reason)) = change else { return };
+        let (from, to, reason, error) = change?;
         self.metrics.state(to);
-        let error = self.lock().latest.as_ref().and_then(|l| l.error.clone());
         let transition = CheckTransition {
             check: self.name.clone(),
             critical: self.spec.critical,
@@ -204,10 +189,7 @@ impl<S: Send + Sync + 'static> Slot<S> {
             reason,
             at: SystemTime::now(),
         };
-        self.events.check(transition, error.as_deref());
-        if let Some(registry) = self.registry.upgrade() {
-            registry.publish_probes();
-        }
+        Some(Change { transition, error })
     }
 
     /// The reported result if it is younger than the interval (on-demand
@@ -295,25 +277,5 @@ impl<S: Send + Sync + 'static> Slot<S> {
     /// Whether the reported verdict has ever been passing (startup gate).
     pub fn ever_passed(&self) -> bool {
         self.lock().ever_passed
-    }
-}
-
-/// Runs a slot's check every interval, for as long as the registry lives
-/// (background mode). A check that belongs to the startup probe only stops
-/// once start-up completed.
-pub(crate) async fn schedule<S: Send + Sync + 'static>(slot: Arc<Slot<S>>, state: Arc<S>, started: Arc<AtomicBool>) {
-    let startup_only = slot.spec.probes == Probes::STARTUP;
-    loop {
-        if startup_only && started.load(Ordering::Acquire) {
-            return;
-        }
-        let began = Instant::now();
-        slot.run_now(&state).await;
-        // The next run one interval after this one began (at once if this
-        // one overran); total for any interval.
-        match began.checked_add(slot.spec.interval) {
-            Some(next) => tokio::time::sleep_until(next).await,
-            None => tokio::time::sleep(slot.spec.interval).await,
-        }
     }
 }

@@ -16,7 +16,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use super::HealthHttp;
 use crate::shutdown::drained;
 
-impl<S: Send + Sync + 'static> HealthHttp<S> {
+impl HealthHttp {
     /// Mounts the probes in an actix-web `App` (with `App::configure`):
     /// the probe paths, the deep endpoint only when a bearer token opens it
     /// (otherwise its path is the application's, whose 404 answers it like
@@ -66,7 +66,7 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// Runs an actix-web server until shutdown, then stops it the way the
     /// other listeners stop: once SIGTERM/SIGINT arrives (unless
     /// [`HealthHttp::handle_signals`] turned that off) or
-    /// [`Health::begin_shutdown`](crate::Health::begin_shutdown) is called,
+    /// [`Registry::begin_shutdown`](crate::Registry::begin_shutdown) is called,
     /// readiness answers 503 `shutting_down` while the server keeps serving
     /// for the drain delay ([`HealthHttp::drain_delay`]); then it stops
     /// accepting and lets requests in flight finish (`ServerHandle::stop(true)`)
@@ -102,7 +102,7 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
 }
 
 /// Answers an actix-web request with [`HealthHttp::respond`].
-async fn answer<S: Send + Sync + 'static>(http: &HealthHttp<S>, request: &HttpRequest) -> HttpResponse {
+async fn answer(http: &HealthHttp, request: &HttpRequest) -> HttpResponse {
     let Some(head) = head(request) else {
         // actix-web parsed it, so `http` accepts it too: not reached in practice.
         return HttpResponse::BadRequest().finish();

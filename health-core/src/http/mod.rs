@@ -15,7 +15,7 @@
 //! All drain on shutdown: readiness flips to `shutting_down` first, the
 //! listener keeps answering for the drain delay, then stops once in-flight
 //! requests completed (with axum and hyper-util through
-//! [`Health::shutdown_signal`]).
+//! [`Registry::shutdown_signal`](crate::Registry::shutdown_signal)).
 //!
 //! The deep endpoint and `/metrics` are never public by default: they
 //! answer 404 (like an unknown path, whatever the method) unless the request
@@ -44,7 +44,7 @@ pub use server::HealthServer;
 #[cfg(feature = "tower")]
 pub use tower::{HealthLayer, HealthMiddleware, HealthService, MiddlewareFuture};
 
-use crate::{Health, Probe};
+use crate::{Probe, Registry};
 
 /// Where the four endpoints answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,8 +81,8 @@ impl Default for Paths {
     }
 }
 
-/// The HTTP face of a [`Health`] registry: paths, deep-endpoint access, and
-/// the drain delay of graceful shutdown. Made by [`Health::http`].
+/// The HTTP face of a [`Registry`]: paths, deep-endpoint access, and
+/// the drain delay of graceful shutdown. Made by [`Registry::http`](crate::Registry::http).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -102,8 +102,8 @@ impl Default for Paths {
 /// assert_eq!(response.headers()["content-type"], "application/json");
 /// # Ok(()) }
 /// ```
-pub struct HealthHttp<S> {
-    health: Health<S>,
+pub struct HealthHttp {
+    health: Registry,
     paths: Arc<Paths>,
     deep_token: Option<BearerToken>,
     /// The port of the admin listener serving this, if it is one.
@@ -119,7 +119,7 @@ pub struct HealthHttp<S> {
 /// Renders the metrics text an exporter holds.
 type RenderMetrics = Arc<dyn Fn() -> String + Send + Sync>;
 
-impl<S> Clone for HealthHttp<S> {
+impl Clone for HealthHttp {
     fn clone(&self) -> Self {
         HealthHttp {
             health: self.health.clone(),
@@ -136,7 +136,7 @@ impl<S> Clone for HealthHttp<S> {
     }
 }
 
-impl<S> std::fmt::Debug for HealthHttp<S> {
+impl std::fmt::Debug for HealthHttp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HealthHttp")
             .field("health", &self.health)
@@ -153,27 +153,27 @@ impl<S> std::fmt::Debug for HealthHttp<S> {
     }
 }
 
-impl<S: Send + Sync + 'static> Health<S> {
+impl Registry {
     /// The HTTP face of this registry, with the default paths, no deep
     /// access, a 5 s drain delay and SIGTERM/SIGINT handled as the registry
     /// says ([`HealthBuilder::handle_signals`](crate::HealthBuilder::handle_signals)).
-    pub fn http(&self) -> HealthHttp<S> {
+    pub fn http(&self) -> HealthHttp {
         HealthHttp {
             health: self.clone(),
             paths: Arc::new(Paths::default()),
             deep_token: None,
             admin_port: None,
-            drain_delay: HealthHttp::<S>::DEFAULT_DRAIN_DELAY,
-            shutdown_grace: HealthHttp::<S>::DEFAULT_SHUTDOWN_GRACE,
-            max_connections: HealthHttp::<S>::DEFAULT_MAX_CONNECTIONS,
+            drain_delay: HealthHttp::DEFAULT_DRAIN_DELAY,
+            shutdown_grace: HealthHttp::DEFAULT_SHUTDOWN_GRACE,
+            max_connections: HealthHttp::DEFAULT_MAX_CONNECTIONS,
             handle_signals: self.handles_signals(),
             metrics: None,
-            page_refresh: Some(HealthHttp::<S>::DEFAULT_PAGE_REFRESH),
+            page_refresh: Some(HealthHttp::DEFAULT_PAGE_REFRESH),
         }
     }
 }
 
-impl<S: Send + Sync + 'static> HealthHttp<S> {
+impl HealthHttp {
     /// How long a draining listener keeps answering after shutdown began.
     pub const DEFAULT_DRAIN_DELAY: Duration = Duration::from_secs(5);
     /// How long requests in flight may take once the drain delay is over,
@@ -201,7 +201,7 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
 
     /// Like [`HealthHttp::deep_token`] with the token(s) already validated,
     /// e.g. several during a rotation ([`BearerToken::any_of`]); give the
-    /// same to [`Health::grpc`]'s `deep_tokens` so both protocols agree.
+    /// same to [`Registry::grpc`](crate::Registry::grpc)'s `deep_tokens` so both protocols agree.
     pub fn deep_tokens(mut self, tokens: BearerToken) -> Self {
         self.deep_token = Some(tokens);
         self
@@ -235,7 +235,7 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
 
     /// Whether this face's listeners begin shutdown on SIGTERM/SIGINT
     /// (default: as the registry says). Without, no handler is registered
-    /// and shutdown begins only with [`Health::begin_shutdown`].
+    /// and shutdown begins only with [`Registry::begin_shutdown`](crate::Registry::begin_shutdown).
     pub fn handle_signals(mut self, handle: bool) -> Self {
         self.handle_signals = handle;
         self
@@ -277,7 +277,7 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     }
 
     /// The registry answering.
-    pub fn health(&self) -> &Health<S> {
+    pub fn health(&self) -> &Registry {
         &self.health
     }
 

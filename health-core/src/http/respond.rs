@@ -35,7 +35,7 @@ enum Format {
     Html,
 }
 
-impl<S: Send + Sync + 'static> HealthHttp<S> {
+impl HealthHttp {
     /// Answers a request: the probe's status (200/503) and body, 404 for
     /// unknown paths, 405 for methods other than GET and HEAD, 401/404 for
     /// the deep endpoint and metrics without access (404 whatever the

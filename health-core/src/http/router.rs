@@ -8,7 +8,7 @@ use axum::Router;
 
 use super::HealthHttp;
 
-impl<S: Send + Sync + 'static> HealthHttp<S> {
+impl HealthHttp {
     /// An axum router answering the four endpoints (the deep one only with
     /// a bearer token: a public app is no admin listener), mergeable into
     /// any app whatever its state type.

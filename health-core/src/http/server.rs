@@ -25,7 +25,7 @@ use tokio::time::Sleep;
 
 use super::HealthHttp;
 use crate::shutdown::drained;
-use crate::Health;
+use crate::Registry;
 
 /// A bound health listener; [`HealthServer::run`] serves it until shutdown.
 ///
@@ -39,13 +39,13 @@ use crate::Health;
 /// tokio::try_join!(public.run(), admin.run())?;
 /// # Ok(()) }
 /// ```
-pub struct HealthServer<S> {
-    http: Arc<HealthHttp<S>>,
+pub struct HealthServer {
+    http: Arc<HealthHttp>,
     listener: TcpListener,
     local_addr: SocketAddr,
 }
 
-impl<S> std::fmt::Debug for HealthServer<S> {
+impl std::fmt::Debug for HealthServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HealthServer")
             .field("local_addr", &self.local_addr)
@@ -54,7 +54,7 @@ impl<S> std::fmt::Debug for HealthServer<S> {
     }
 }
 
-impl<S: Send + Sync + 'static> HealthHttp<S> {
+impl HealthHttp {
     /// How long a client of the hyper listener may take to send a request
     /// head, counted from when the connection opens or the previous answer
     /// was written; then the connection is closed. Idle and half-sent
@@ -73,13 +73,13 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// waiting for its request head closed to make room for a new one;
     /// [`HealthHttp::HEADER_READ_TIMEOUT`], [`HealthHttp::WRITE_TIMEOUT`];
     /// shutdown bounded by the drain delay plus [`HealthHttp::shutdown_grace`].
-    pub async fn bind(self, addr: SocketAddr) -> io::Result<HealthServer<S>> {
+    pub async fn bind(self, addr: SocketAddr) -> io::Result<HealthServer> {
         self.listen(TcpListener::bind(addr).await?)
     }
 
     /// Serves on `listener` (bound by [`HealthHttp::bind`] or
     /// [`HealthHttp::bind_admin`]).
-    fn listen(self, listener: TcpListener) -> io::Result<HealthServer<S>> {
+    fn listen(self, listener: TcpListener) -> io::Result<HealthServer> {
         let local_addr = listener.local_addr()?;
         Ok(HealthServer {
             http: Arc::new(self),
@@ -95,7 +95,7 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// and its port (`Host: localhost:<port>`, `127.0.0.1:<port>` or
     /// `[::1]:<port>`); any other gets 421 with no body, so a web page
     /// cannot read it through DNS rebinding.
-    pub async fn bind_admin(mut self, addr: SocketAddr) -> io::Result<HealthServer<S>> {
+    pub async fn bind_admin(mut self, addr: SocketAddr) -> io::Result<HealthServer> {
         if !addr.ip().is_loopback() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -108,16 +108,16 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     }
 }
 
-impl<S: Send + Sync + 'static> Health<S> {
-    /// Serves the probes on `addr` with the defaults of [`Health::http`],
-    /// until shutdown (SIGTERM/SIGINT or [`Health::begin_shutdown`]) and the
+impl Registry {
+    /// Serves the probes on `addr` with the defaults of [`Registry::http`](crate::Registry::http),
+    /// until shutdown (SIGTERM/SIGINT or [`Registry::begin_shutdown`](crate::Registry::begin_shutdown)) and the
     /// drain delay passed.
     pub async fn serve(&self, addr: SocketAddr) -> io::Result<()> {
         self.http().bind(addr).await?.run().await
     }
 }
 
-impl<S: Send + Sync + 'static> HealthServer<S> {
+impl HealthServer {
     /// The address bound (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
@@ -160,10 +160,10 @@ impl<S: Send + Sync + 'static> HealthServer<S> {
                                 Ok::<_, Infallible>(response)
                             }
                         });
-                        let io = WriteTimeout::new(stream, HealthHttp::<S>::WRITE_TIMEOUT);
+                        let io = WriteTimeout::new(stream, HealthHttp::WRITE_TIMEOUT);
                         let connection = http1::Builder::new()
                             .timer(TokioTimer::new())
-                            .header_read_timeout(HealthHttp::<S>::HEADER_READ_TIMEOUT)
+                            .header_read_timeout(HealthHttp::HEADER_READ_TIMEOUT)
                             .serve_connection(TokioIo::new(io), service);
                         let connection = graceful.watch(connection);
                         held.spawn(busy, async move {

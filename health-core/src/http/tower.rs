@@ -24,7 +24,7 @@ use crate::BoxFuture;
 /// put in an associated type.
 type Answer = BoxFuture<'static, Result<Response<Full<Bytes>>, Infallible>>;
 
-impl<S: Send + Sync + 'static> HealthHttp<S> {
+impl HealthHttp {
     /// The probes as a `tower::Service` taking requests with any body:
     /// the four endpoints (the deep one with its bearer token), `/metrics`
     /// when configured, 404 elsewhere; exactly what
@@ -64,7 +64,7 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// connections.shutdown().await;
     /// # Ok(()) }
     /// ```
-    pub fn into_service(self) -> HealthService<S> {
+    pub fn into_service(self) -> HealthService {
         HealthService { http: Arc::new(self) }
     }
 
@@ -104,7 +104,7 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
     /// }
     /// # }
     /// ```
-    pub fn layer(self) -> HealthLayer<S> {
+    pub fn layer(self) -> HealthLayer {
         HealthLayer { http: Arc::new(self) }
     }
 
@@ -116,7 +116,7 @@ impl<S: Send + Sync + 'static> HealthHttp<S> {
 
 /// Answers `request` with `http`, reading only its head (the body is
 /// dropped unread, as the other adapters do).
-fn answer<S: Send + Sync + 'static, B>(http: &Arc<HealthHttp<S>>, request: Request<B>) -> Answer {
+fn answer<B>(http: &Arc<HealthHttp>, request: Request<B>) -> Answer {
     let http = Arc::clone(http);
     let (head, _body) = request.into_parts();
     Box::pin(async move { Ok(http.respond(&head).await) })
@@ -131,11 +131,11 @@ fn answer<S: Send + Sync + 'static, B>(http: &Arc<HealthHttp<S>>, request: Reque
 /// deadlines), so there is no back-pressure to signal; limit connections
 /// or requests in the server or with a tower layer if you need to. Its
 /// error type is [`Infallible`]: every request gets an HTTP answer.
-pub struct HealthService<S> {
-    http: Arc<HealthHttp<S>>,
+pub struct HealthService {
+    http: Arc<HealthHttp>,
 }
 
-impl<S> Clone for HealthService<S> {
+impl Clone for HealthService {
     fn clone(&self) -> Self {
         HealthService {
             http: Arc::clone(&self.http),
@@ -143,13 +143,13 @@ impl<S> Clone for HealthService<S> {
     }
 }
 
-impl<S> fmt::Debug for HealthService<S> {
+impl fmt::Debug for HealthService {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HealthService").field("http", &self.http).finish()
     }
 }
 
-impl<S: Send + Sync + 'static, B> Service<Request<B>> for HealthService<S> {
+impl<B> Service<Request<B>> for HealthService {
     type Response = Response<Full<Bytes>>;
     type Error = Infallible;
     type Future = BoxFuture<'static, Result<Response<Full<Bytes>>, Infallible>>;
@@ -165,11 +165,11 @@ impl<S: Send + Sync + 'static, B> Service<Request<B>> for HealthService<S> {
 
 /// The `tower::Layer` answering the probes in front of a service; made by
 /// [`HealthHttp::layer`]. Cloning it clones an `Arc`.
-pub struct HealthLayer<S> {
-    http: Arc<HealthHttp<S>>,
+pub struct HealthLayer {
+    http: Arc<HealthHttp>,
 }
 
-impl<S> Clone for HealthLayer<S> {
+impl Clone for HealthLayer {
     fn clone(&self) -> Self {
         HealthLayer {
             http: Arc::clone(&self.http),
@@ -177,16 +177,16 @@ impl<S> Clone for HealthLayer<S> {
     }
 }
 
-impl<S> fmt::Debug for HealthLayer<S> {
+impl fmt::Debug for HealthLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HealthLayer").field("http", &self.http).finish()
     }
 }
 
-impl<I, S> Layer<I> for HealthLayer<S> {
-    type Service = HealthMiddleware<I, S>;
+impl<I> Layer<I> for HealthLayer {
+    type Service = HealthMiddleware<I>;
 
-    fn layer(&self, inner: I) -> HealthMiddleware<I, S> {
+    fn layer(&self, inner: I) -> HealthMiddleware<I> {
         HealthMiddleware {
             inner,
             http: Arc::clone(&self.http),
@@ -206,12 +206,12 @@ impl<I, S> Layer<I> for HealthLayer<S> {
 /// serves; limits shared between clones (`ConcurrencyLimit`, `Buffer`, a
 /// rate limit) still hold. Hence `I: Clone`, as in axum's routes; cloning
 /// should be cheap (an `Arc` or two).
-pub struct HealthMiddleware<I, S> {
+pub struct HealthMiddleware<I> {
     inner: I,
-    http: Arc<HealthHttp<S>>,
+    http: Arc<HealthHttp>,
 }
 
-impl<I: Clone, S> Clone for HealthMiddleware<I, S> {
+impl<I: Clone> Clone for HealthMiddleware<I> {
     fn clone(&self) -> Self {
         HealthMiddleware {
             inner: self.inner.clone(),
@@ -220,7 +220,7 @@ impl<I: Clone, S> Clone for HealthMiddleware<I, S> {
     }
 }
 
-impl<I: fmt::Debug, S> fmt::Debug for HealthMiddleware<I, S> {
+impl<I: fmt::Debug> fmt::Debug for HealthMiddleware<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HealthMiddleware")
             .field("inner", &self.inner)
@@ -229,10 +229,9 @@ impl<I: fmt::Debug, S> fmt::Debug for HealthMiddleware<I, S> {
     }
 }
 
-impl<I, S, B, IB> Service<Request<B>> for HealthMiddleware<I, S>
+impl<I, B, IB> Service<Request<B>> for HealthMiddleware<I>
 where
     I: Service<Request<B>, Response = Response<IB>> + Clone,
-    S: Send + Sync + 'static,
 {
     type Response = Response<Either<Full<Bytes>, IB>>;
     type Error = I::Error;

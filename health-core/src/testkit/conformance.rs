@@ -110,7 +110,7 @@ pub(super) struct Declared {
 ///
 /// The check is built once, by the closure given to [`run`](Self::run), for
 /// a client pointed at a [`FaultProxy`] in front of the real `upstream`, and
-/// run the way the runtime runs it: in a [`Health`] registry, critical, under
+/// run the way the runtime runs it: in a [`Registry`](crate::Registry), critical, under
 /// its deadline, panics caught, reasons classified. What the kit observes is
 /// what a readiness probe would report. Its spec's thresholds are set to 1
 /// (the kit judges every run, not the smoothed state); its deadline and

@@ -63,7 +63,7 @@ pub trait Adapter {
     /// shutdown begins (`begin_shutdown`, or a signal where `http` handles
     /// them), readiness answers `shutting_down` for `drain`, then the server
     /// stops accepting and returns when the requests in flight finished.
-    fn serve<S: Send + Sync + 'static>(http: HealthHttp<S>, drain: Duration) -> impl Future<Output = Served>;
+    fn serve(http: HealthHttp, drain: Duration) -> impl Future<Output = Served>;
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -80,7 +80,7 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Resolves `drain + GRACE` after shutdown began: where a server that is
 /// still waiting for its connections is cut off.
-async fn cut_off<S: Send + Sync + 'static>(health: health_core::Health<S>, drain: Duration) {
+async fn cut_off(health: health_core::Registry, drain: Duration) {
     health.shutdown_begun().await;
     tokio::time::sleep(drain + GRACE).await;
 }
@@ -98,7 +98,7 @@ pub struct Axum;
 impl Adapter for Axum {
     const MOUNTED: bool = true;
 
-    async fn serve<S: Send + Sync + 'static>(http: HealthHttp<S>, drain: Duration) -> Served {
+    async fn serve(http: HealthHttp, drain: Duration) -> Served {
         let listener = loopback().await;
         let addr = listener.local_addr().unwrap();
         // shutdown_signal listens to SIGTERM/SIGINT whatever `http` says.
@@ -124,7 +124,7 @@ pub struct HyperListener;
 impl Adapter for HyperListener {
     const MOUNTED: bool = false;
 
-    async fn serve<S: Send + Sync + 'static>(http: HealthHttp<S>, drain: Duration) -> Served {
+    async fn serve(http: HealthHttp, drain: Duration) -> Served {
         let http = http.drain_delay(drain).shutdown_grace(GRACE);
         let server = http.bind(([127, 0, 0, 1], 0).into()).await.unwrap();
         let addr = server.local_addr();
@@ -139,7 +139,7 @@ pub struct TowerService;
 impl Adapter for TowerService {
     const MOUNTED: bool = false;
 
-    async fn serve<S: Send + Sync + 'static>(http: HealthHttp<S>, drain: Duration) -> Served {
+    async fn serve(http: HealthHttp, drain: Duration) -> Served {
         let shutdown = http.health().shutdown_signal(drain);
         hyper_util_server(http.into_service(), shutdown, GRACE).await
     }
@@ -152,7 +152,7 @@ pub struct TowerLayer;
 impl Adapter for TowerLayer {
     const MOUNTED: bool = true;
 
-    async fn serve<S: Send + Sync + 'static>(http: HealthHttp<S>, drain: Duration) -> Served {
+    async fn serve(http: HealthHttp, drain: Duration) -> Served {
         let shutdown = http.health().shutdown_signal(drain);
         let app = tower::service_fn(|request: Request<Incoming>| async move {
             let mut response = Response::new(Full::new(Bytes::from_static(APP_BODY.as_bytes())));
@@ -220,7 +220,7 @@ pub struct Actix;
 impl Adapter for Actix {
     const MOUNTED: bool = true;
 
-    async fn serve<S: Send + Sync + 'static>(http: HealthHttp<S>, drain: Duration) -> Served {
+    async fn serve(http: HealthHttp, drain: Duration) -> Served {
         let http = http.drain_delay(drain).shutdown_grace(GRACE);
         let probes = http.clone().actix_configure();
         let server = actix_web::HttpServer::new(move || {

@@ -36,7 +36,7 @@ async fn panics(_state: &Hanging) -> bool {
 #[tokio::test(start_paused = true)]
 async fn a_hanging_dependency_cannot_hold_a_probe_past_its_deadline() {
     let health = Health::builder(Hanging::default()).build().unwrap();
-    let addr = serve::<HyperListener, _>(health.http()).await;
+    let addr = serve::<HyperListener>(health.http()).await;
     for _ in 0..3 {
         let start = Instant::now();
         let ready = get(addr, "/health/ready").await;
@@ -73,7 +73,7 @@ async fn db(state: &Stormed) -> Result<(), String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_probes_call_the_dependency_once() {
     let health = Health::builder(Stormed::default()).build().unwrap();
-    let addr = serve::<HyperListener, _>(health.http()).await;
+    let addr = serve::<HyperListener>(health.http()).await;
     let storm: Vec<_> = (0..200)
         .map(|_| tokio::spawn(async move { get(addr, "/health/ready").await.status }))
         .collect();
@@ -86,7 +86,7 @@ async fn two_hundred_concurrent_probes_call_the_dependency_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_background_mode_probes_never_touch_the_dependency() {
     let health = Health::builder(Stormed::default()).background().build().unwrap();
-    let addr = serve::<HyperListener, _>(health.http()).await;
+    let addr = serve::<HyperListener>(health.http()).await;
     // Wait for the scheduler's first result (its run takes ~50 ms).
     while get(addr, "/health/ready").await.status != StatusCode::OK {
         tokio::time::sleep(Duration::from_millis(10)).await;

@@ -38,7 +38,7 @@ fn leaks(body: &str) -> Vec<&'static str> {
 
 pub async fn without_a_token_it_is_hidden_like_an_unknown_path<A: Adapter>() {
     let health = Health::builder(Diagnosed).build().unwrap();
-    let addr = serve::<A, _>(health.http()).await;
+    let addr = serve::<A>(health.http()).await;
     let deep = get(addr, "/health/deep").await;
     let unknown = get(addr, "/health/nothing").await;
     assert_eq!(deep.status, StatusCode::NOT_FOUND);
@@ -54,7 +54,7 @@ pub async fn without_a_token_it_is_hidden_like_an_unknown_path<A: Adapter>() {
 
 pub async fn with_a_token_only_the_right_bearer_gets_in<A: Adapter>() {
     let health = Health::builder(Diagnosed).version("1.4.2").build().unwrap();
-    let addr = serve::<A, _>(health.http().deep_token(TOKEN).unwrap()).await;
+    let addr = serve::<A>(health.http().deep_token(TOKEN).unwrap()).await;
 
     let bearer = format!("Bearer {TOKEN}");
     let almost = format!("Bearer {}", &TOKEN[..TOKEN.len() - 1]);
@@ -107,7 +107,7 @@ pub async fn with_a_token_only_the_right_bearer_gets_in<A: Adapter>() {
 
 pub async fn the_deep_report_in_health_json<A: Adapter>() {
     let health = Health::builder(Diagnosed).version("1.4.2").build().unwrap();
-    let addr = serve::<A, _>(health.http().deep_token(TOKEN).unwrap()).await;
+    let addr = serve::<A>(health.http().deep_token(TOKEN).unwrap()).await;
     let bearer = format!("Bearer {TOKEN}");
     let deep = send(
         addr,

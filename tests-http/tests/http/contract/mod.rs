@@ -26,7 +26,7 @@ const DRAIN: Duration = Duration::from_secs(5);
 /// Serves `http` with `A` in the background, without signal handlers where
 /// the adapter lets `http` turn them off (cases shut down programmatically),
 /// and returns where it listens.
-pub async fn serve<A: Adapter, S: Send + Sync + 'static>(http: HealthHttp<S>) -> SocketAddr {
+pub async fn serve<A: Adapter>(http: HealthHttp) -> SocketAddr {
     A::serve(http.handle_signals(false), DRAIN).await.addr
 }
 

@@ -42,7 +42,7 @@ async fn open(addr: std::net::SocketAddr, path: &str, bearer: Option<&str>) -> R
 
 pub async fn a_browser_gets_the_page_with_a_strict_policy_and_escaped_text<A: Adapter>() {
     let health = Health::builder(Paged).version("2.0.1").build().unwrap();
-    let addr = serve::<A, _>(health.http().deep_token(TOKEN).unwrap()).await;
+    let addr = serve::<A>(health.http().deep_token(TOKEN).unwrap()).await;
     let page = open(addr, "/health/deep", Some(TOKEN)).await;
     assert_eq!(
         page.status,
@@ -84,12 +84,12 @@ pub async fn a_browser_gets_the_page_with_a_strict_policy_and_escaped_text<A: Ad
 
 pub async fn the_page_follows_the_same_access_rules_and_leaks_nothing<A: Adapter>() {
     let health = Health::builder(Paged).build().unwrap();
-    let hidden = serve::<A, _>(health.http()).await;
+    let hidden = serve::<A>(health.http()).await;
     let page = open(hidden, "/health/deep", None).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(!page.body.contains("primary_db"));
 
-    let guarded = serve::<A, _>(health.http().deep_token(TOKEN).unwrap()).await;
+    let guarded = serve::<A>(health.http().deep_token(TOKEN).unwrap()).await;
     for bearer in [None, Some("0f1e2d3c4b5a69788796a5b4c3d2e1f1")] {
         let page = open(guarded, "/health/deep", bearer).await;
         assert_eq!(page.status, StatusCode::UNAUTHORIZED);
@@ -99,7 +99,7 @@ pub async fn the_page_follows_the_same_access_rules_and_leaks_nothing<A: Adapter
 
 pub async fn json_clients_keep_json_and_can_ask_for_the_history<A: Adapter>() {
     let health = Health::builder(Paged).build().unwrap();
-    let addr = serve::<A, _>(health.http().deep_token(TOKEN).unwrap().page_refresh(None)).await;
+    let addr = serve::<A>(health.http().deep_token(TOKEN).unwrap().page_refresh(None)).await;
     let bearer = format!("Bearer {TOKEN}");
     for accept in ["application/json", "*/*", "application/json, text/html;q=0.5"] {
         let reply = send(

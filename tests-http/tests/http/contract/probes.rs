@@ -51,7 +51,7 @@ async fn expire() {
 async fn started_service<A: Adapter>() -> (Health<Service>, std::net::SocketAddr) {
     let health = Health::builder(Service::default()).build().unwrap();
     health.state().warmed.store(true, Ordering::SeqCst);
-    let addr = serve::<A, _>(health.http()).await;
+    let addr = serve::<A>(health.http()).await;
     (health, addr)
 }
 
@@ -117,7 +117,7 @@ pub async fn readiness_rows<A: Adapter>() {
 
 pub async fn startup_rows_and_starting_readiness<A: Adapter>() {
     let health = Health::builder(Service::default()).build().unwrap();
-    let addr = serve::<A, _>(health.http()).await;
+    let addr = serve::<A>(health.http()).await;
     let starting = get(addr, "/health/startup").await;
     assert_eq!(starting.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(starting.json()["status"], "starting");
@@ -268,7 +268,7 @@ pub async fn paths_are_configurable<A: Adapter>() {
         metrics: "/debug/metrics".into(),
     };
     let http = health.http().paths(paths).metrics(|| "up 1\n".into());
-    let addr = serve::<A, _>(http.deep_token(TOKEN).unwrap()).await;
+    let addr = serve::<A>(http.deep_token(TOKEN).unwrap()).await;
     assert_eq!(get(addr, "/livez").await.status, StatusCode::OK);
     assert_eq!(get(addr, "/readyz").await.json()["status"], "ready");
     assert_eq!(get(addr, "/startupz").await.status, StatusCode::OK);
@@ -291,7 +291,7 @@ pub async fn paths_are_configurable<A: Adapter>() {
 /// method); with the token it serves the exporter's text.
 pub async fn metrics_are_served_only_with_an_exporter_behind_the_deep_door<A: Adapter>() {
     let health = Health::builder(Service::default()).build().unwrap();
-    let without = serve::<A, _>(health.http().deep_token(TOKEN).unwrap()).await;
+    let without = serve::<A>(health.http().deep_token(TOKEN).unwrap()).await;
     let bearer = format!("Bearer {TOKEN}");
     let authorized = [("authorization", bearer.as_str())];
     assert_eq!(
@@ -299,13 +299,13 @@ pub async fn metrics_are_served_only_with_an_exporter_behind_the_deep_door<A: Ad
         StatusCode::NOT_FOUND
     );
     let render = || "# TYPE up gauge\nup 1\n".to_string();
-    let public = serve::<A, _>(health.http().metrics(render)).await;
+    let public = serve::<A>(health.http().metrics(render)).await;
     for method in [Method::GET, Method::HEAD, Method::POST, Method::OPTIONS] {
         let reply = send(public, method.clone(), "/metrics", &[]).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} on a public listener");
         assert!(!reply.body.contains("up 1"));
     }
-    let with = serve::<A, _>(health.http().metrics(render).deep_token(TOKEN).unwrap()).await;
+    let with = serve::<A>(health.http().metrics(render).deep_token(TOKEN).unwrap()).await;
     let refused = get(with, "/metrics").await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     assert_eq!(refused.header("www-authenticate"), "Bearer");

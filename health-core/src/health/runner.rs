@@ -1,0 +1,39 @@
+//! A check bound to the state it runs on: what a slot runs, with the
+//! state's type erased when the registry is built.
+
+use std::sync::Arc;
+
+use crate::check::{BoxFuture, Check};
+use crate::outcome::CheckOutcome;
+use crate::registration::{AnyState, Registration};
+
+/// Runs one check on the state it was bound to.
+pub(crate) trait Runner: Send + Sync + 'static {
+    /// Starts one run.
+    fn run(&self) -> BoxFuture<'_, CheckOutcome>;
+}
+
+/// A check added at run time, with its state.
+pub(crate) struct Added<S> {
+    pub check: Box<dyn Check<S>>,
+    pub state: Arc<S>,
+}
+
+impl<S: Send + Sync + 'static> Runner for Added<S> {
+    fn run(&self) -> BoxFuture<'_, CheckOutcome> {
+        self.check.run(&self.state)
+    }
+}
+
+/// An annotated check, with its state already erased: one implementation
+/// for every state type.
+pub(crate) struct Annotated {
+    pub registration: &'static Registration,
+    pub state: Arc<AnyState>,
+}
+
+impl Runner for Annotated {
+    fn run(&self) -> BoxFuture<'_, CheckOutcome> {
+        self.registration.run(&*self.state)
+    }
+}
