@@ -62,6 +62,22 @@ struct SlotState {
 }
 
 impl SlotState {
+    /// Whether the latest result is younger than `interval` at `now`.
+    fn fresh(&self, now: Instant, interval: Duration) -> bool {
+        self.latest
+            .as_ref()
+            .is_some_and(|latest| now.saturating_duration_since(latest.finished) < interval)
+    }
+
+    /// Frees the slot for a new run once run `number` is over (the run
+    /// records itself; a waiter does it when the run's runtime shut down
+    /// under it).
+    fn finished(&mut self, number: u64) {
+        if self.in_flight.as_ref().is_some_and(|(n, _)| *n == number) {
+            self.in_flight = None;
+        }
+    }
+
     /// The reported state: passing, failing for a reason, or no verdict yet.
     fn reported(&self) -> CheckState {
         match (self.passing, self.last_failure) {
@@ -97,12 +113,7 @@ impl Slot {
         start: impl FnOnce(Arc<Slot>, u64) -> BoxFuture<'static, ()>,
     ) -> Option<InFlight> {
         let mut slot = self.lock();
-        let fresh = || {
-            slot.latest
-                .as_ref()
-                .is_some_and(|latest| latest.finished.elapsed() < self.spec.interval)
-        };
-        if if_stale && fresh() {
+        if if_stale && slot.fresh(Instant::now(), self.spec.interval) {
             return None;
         }
         if let Some(run) = &slot.in_flight {
@@ -129,10 +140,7 @@ impl Slot {
     /// (its runtime shut down under it).
     pub async fn wait(&self, (number, run): InFlight) {
         run.await;
-        let mut slot = self.lock();
-        if slot.in_flight.as_ref().is_some_and(|(n, _)| *n == number) {
-            slot.in_flight = None;
-        }
+        self.lock().finished(number);
     }
 
     /// Applies one observation: thresholds, metrics, and, when the reported
@@ -141,9 +149,7 @@ impl Slot {
         self.metrics.run(&observation);
         let change = {
             let mut slot = self.lock();
-            if slot.in_flight.as_ref().is_some_and(|(n, _)| *n == number) {
-                slot.in_flight = None;
-            }
+            slot.finished(number);
             let before = slot.reported();
             if observation.passed() {
                 slot.consecutive_successes = slot.consecutive_successes.saturating_add(1);
@@ -196,11 +202,8 @@ impl Slot {
     /// mode: a cache hit), in one lock.
     pub fn fresh_result(&self, now: Instant) -> Option<CheckResult> {
         let slot = self.lock();
-        let fresh = slot
-            .latest
-            .as_ref()
-            .is_some_and(|latest| now.saturating_duration_since(latest.finished) < self.spec.interval);
-        fresh.then(|| self.build_result(&slot, now, None))
+        slot.fresh(now, self.spec.interval)
+            .then(|| self.build_result(&slot, now, None))
     }
 
     /// The reported result as of `now`. With a `tolerance` (background
