@@ -28,6 +28,7 @@ use crate::{CheckSpec, Probe, Registry};
 
 /// What the kubelet is told for one probe (`livenessProbe`, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProbeSettings {
     /// The HTTP path probed.
     pub path: String,

@@ -89,7 +89,7 @@ pub mod metrics;
 mod outcome;
 mod probe;
 mod probe_report;
-pub mod process;
+mod process;
 pub mod redact;
 mod registration;
 mod result;

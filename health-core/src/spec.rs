@@ -25,6 +25,7 @@ use crate::probe::{Probe, Probes};
 /// assert_eq!(SPEC.failure_threshold, 1);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CheckSpec {
     /// Name in reports and on the wire.
     pub name: Cow<'static, str>,

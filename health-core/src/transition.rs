@@ -98,6 +98,7 @@ impl CheckTransition {
 
 /// A probe's answer changed (`ready` → `degraded`, → `shutting_down`, ...).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ProbeTransition {
     /// The probe.
     pub probe: Probe,

@@ -40,14 +40,22 @@ use std::time::Duration;
 pub use crate::token::{BearerToken, InvalidToken};
 pub use crate::wire::health_json::CONTENT_TYPE as HEALTH_JSON;
 #[cfg(feature = "server")]
-pub use server::HealthServer;
+pub use server::HttpServer;
 #[cfg(feature = "tower")]
 pub use tower::{HealthLayer, HealthMiddleware, HealthService, MiddlewareFuture};
 
 use crate::{Probe, Registry};
 
-/// Where the four endpoints answer.
+/// Where the endpoints answer: the defaults, changed one by one.
+///
+/// ```
+/// use health_core::http::Paths;
+///
+/// let paths = Paths::default().live("/livez").ready("/readyz");
+/// assert_eq!((paths.live.as_str(), paths.startup.as_str()), ("/livez", "/health/startup"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Paths {
     /// Liveness, default `/health/live`.
     pub live: String,
@@ -67,6 +75,36 @@ impl Paths {
     pub const DEFAULT_DEEP: &'static str = "/health/deep";
     /// The metrics endpoint's default path.
     pub const DEFAULT_METRICS: &'static str = "/metrics";
+
+    /// Liveness at `path`.
+    pub fn live(mut self, path: impl Into<String>) -> Self {
+        self.live = path.into();
+        self
+    }
+
+    /// Readiness at `path`.
+    pub fn ready(mut self, path: impl Into<String>) -> Self {
+        self.ready = path.into();
+        self
+    }
+
+    /// Startup at `path`.
+    pub fn startup(mut self, path: impl Into<String>) -> Self {
+        self.startup = path.into();
+        self
+    }
+
+    /// The deep endpoint at `path`.
+    pub fn deep(mut self, path: impl Into<String>) -> Self {
+        self.deep = path.into();
+        self
+    }
+
+    /// Metrics at `path`.
+    pub fn metrics(mut self, path: impl Into<String>) -> Self {
+        self.metrics = path.into();
+        self
+    }
 }
 
 impl Default for Paths {

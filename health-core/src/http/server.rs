@@ -27,7 +27,7 @@ use super::HealthHttp;
 use crate::shutdown::drained;
 use crate::Registry;
 
-/// A bound health listener; [`HealthServer::run`] serves it until shutdown.
+/// A bound health listener; [`HttpServer::run`] serves it until shutdown.
 ///
 /// ```no_run
 /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -39,15 +39,15 @@ use crate::Registry;
 /// tokio::try_join!(public.run(), admin.run())?;
 /// # Ok(()) }
 /// ```
-pub struct HealthServer {
+pub struct HttpServer {
     http: Arc<HealthHttp>,
     listener: TcpListener,
     local_addr: SocketAddr,
 }
 
-impl std::fmt::Debug for HealthServer {
+impl std::fmt::Debug for HttpServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HealthServer")
+        f.debug_struct("HttpServer")
             .field("local_addr", &self.local_addr)
             .field("http", &self.http)
             .finish_non_exhaustive()
@@ -65,7 +65,7 @@ impl HealthHttp {
     pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 
     /// Binds a listener serving the probes (and the deep endpoint only with
-    /// the bearer token). SIGTERM/SIGINT are listened to once [`HealthServer::run`]
+    /// the bearer token). SIGTERM/SIGINT are listened to once [`HttpServer::run`]
     /// is polled (unless [`HealthHttp::handle_signals`] says otherwise).
     ///
     /// Limits (`docs/design.md`, "Limits and access"): at most
@@ -73,15 +73,15 @@ impl HealthHttp {
     /// waiting for its request head closed to make room for a new one;
     /// [`HealthHttp::HEADER_READ_TIMEOUT`], [`HealthHttp::WRITE_TIMEOUT`];
     /// shutdown bounded by the drain delay plus [`HealthHttp::shutdown_grace`].
-    pub async fn bind(self, addr: SocketAddr) -> io::Result<HealthServer> {
+    pub async fn bind(self, addr: SocketAddr) -> io::Result<HttpServer> {
         self.listen(TcpListener::bind(addr).await?)
     }
 
     /// Serves on `listener` (bound by [`HealthHttp::bind`] or
     /// [`HealthHttp::bind_admin`]).
-    fn listen(self, listener: TcpListener) -> io::Result<HealthServer> {
+    fn listen(self, listener: TcpListener) -> io::Result<HttpServer> {
         let local_addr = listener.local_addr()?;
-        Ok(HealthServer {
+        Ok(HttpServer {
             http: Arc::new(self),
             listener,
             local_addr,
@@ -95,7 +95,7 @@ impl HealthHttp {
     /// and its port (`Host: localhost:<port>`, `127.0.0.1:<port>` or
     /// `[::1]:<port>`); any other gets 421 with no body, so a web page
     /// cannot read it through DNS rebinding.
-    pub async fn bind_admin(mut self, addr: SocketAddr) -> io::Result<HealthServer> {
+    pub async fn bind_admin(mut self, addr: SocketAddr) -> io::Result<HttpServer> {
         if !addr.ip().is_loopback() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -117,7 +117,7 @@ impl Registry {
     }
 }
 
-impl HealthServer {
+impl HttpServer {
     /// The address bound (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
@@ -128,7 +128,7 @@ impl HealthServer {
     /// then it stops accepting and waits for in-flight requests, at most
     /// [`HealthHttp::shutdown_grace`], and closes what is left.
     pub async fn run(self) -> io::Result<()> {
-        let HealthServer {
+        let HttpServer {
             http,
             listener,
             local_addr,

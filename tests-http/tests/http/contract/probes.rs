@@ -260,13 +260,12 @@ pub async fn malformed_requests_get_400_and_the_server_carries_on<A: Adapter>() 
 pub async fn paths_are_configurable<A: Adapter>() {
     let health = Health::builder(Service::default()).build().unwrap();
     health.state().warmed.store(true, Ordering::SeqCst);
-    let paths = Paths {
-        live: "/livez".into(),
-        ready: "/readyz".into(),
-        startup: "/startupz".into(),
-        deep: "/debug/health".into(),
-        metrics: "/debug/metrics".into(),
-    };
+    let paths = Paths::default()
+        .live("/livez")
+        .ready("/readyz")
+        .startup("/startupz")
+        .deep("/debug/health")
+        .metrics("/debug/metrics");
     let http = health.http().paths(paths).metrics(|| "up 1\n".into());
     let addr = serve::<A>(http.deep_token(TOKEN).unwrap()).await;
     assert_eq!(get(addr, "/livez").await.status, StatusCode::OK);
