@@ -102,12 +102,7 @@ impl HealthService for Fixed {
 /// address bound.
 pub async fn serve(variant: GrpcVariant, addr: SocketAddr) -> std::io::Result<SocketAddr> {
     if variant == GrpcVariant::Listener {
-        let server = ready_registry()
-            .await?
-            .grpc()
-            .handle_signals(false)
-            .bind(addr)
-            .await?;
+        let server = ready_registry().await?.grpc().handle_signals(false).bind(addr).await?;
         let local = server.local_addr();
         tokio::spawn(server.run());
         return Ok(local);

@@ -14,9 +14,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-mod support;
 #[path = "../../tests/tests/raw_h2/mod.rs"]
 mod raw_h2;
+mod support;
 
 use raw_h2::{flood, Answers};
 use support::*;

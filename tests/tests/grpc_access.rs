@@ -430,8 +430,8 @@ fn keepalive_of_accepted(server: SocketAddr, client: SocketAddr) -> (bool, Durat
         if (local, peer) == (Some(server), Some(client)) {
             return (
                 socket.keepalive().unwrap(),
-                socket.keepalive_time().unwrap(),
-                socket.keepalive_interval().unwrap(),
+                socket.tcp_keepalive_time().unwrap(),
+                socket.tcp_keepalive_interval().unwrap(),
             );
         }
     }
@@ -500,7 +500,10 @@ async fn request_headers_over_the_limit_are_refused_and_the_server_keeps_serving
             "{over} bytes over the {limit}-byte limit"
         );
         // The same connection, and a new client, are still served.
-        assert!(answered_with_metadata(&mut connection, 5, under).await, "after the refusal");
+        assert!(
+            answered_with_metadata(&mut connection, 5, under).await,
+            "after the refusal"
+        );
         assert_eq!(check(addr, "", None).await.unwrap(), ServingStatus::Serving);
     }
 }

@@ -42,7 +42,8 @@ const HALF_A_HEAD: &[u8] = b"GET /health/ready HTTP/1.1\r\nHost: localhost\r\nX-
 /// 16 of the 24 bytes of the HTTP/2 connection preface.
 const HALF_A_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n";
 
-const USAGE: &str = "usage: hostile-client <addr> <idle> <half_sent> [h2] | hostile-client watch <addr> <connections> <streams>";
+const USAGE: &str =
+    "usage: hostile-client <addr> <idle> <half_sent> [h2] | hostile-client watch <addr> <connections> <streams>";
 
 /// `value` parsed, or the usage and exit code 2.
 fn parsed<T: std::str::FromStr>(value: &str, what: &str) -> T {
