@@ -26,6 +26,9 @@
 # HTTP/2 prefaces, then a `Watch` flood (`hostile-client watch`:
 # WATCH_STREAMS streams at once on each of WATCH_CONNECTIONS connections,
 # one burst after another while measured).
+# The server's CPU use during each phase (% of one CPU, from
+# /proc/<pid>/stat): under 100 while the client slows down means the
+# client, not the server, ran short (the attacker shares its CPU).
 # Memory: the server's RSS before and during the attack; per held
 # connection (the growth over the sockets the server holds, counted in
 # /proc/<pid>/fd) and, for the Watch flood, per refused stream (peak RSS
@@ -84,6 +87,15 @@ wait_line() {
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 status_kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
 sockets() { find "/proc/$1/fd" -lname 'socket:*' 2>/dev/null | wc -l; }
+# The server's user + system CPU time so far, and the clock, in ticks and
+# seconds: `cpu_mark` before a phase, `cpu_share` after it prints the
+# share of one CPU the server used meanwhile (%).
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$SERVER_PID/stat"; }
+cpu_mark() { MARK_TICKS=$(cpu_ticks); MARK_TIME=$(date +%s.%N); }
+cpu_share() {
+  awk -v t0="$MARK_TICKS" -v t1="$(cpu_ticks)" -v s0="$MARK_TIME" -v s1="$(date +%s.%N)" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.0f", 100 * (t1 - t0) / hz / (s1 - s0) }'
+}
 
 # Starts a server (the command in "$@"); sets SERVER_PID and ADDR.
 start_server() {
@@ -131,9 +143,13 @@ row() {
   ratio=$(awk -v q="$(field "$q" rps)" -v a="$(field "$a" rps)" 'BEGIN { if (q > 0) printf "%.2f", a / q; else print "-" }')
   p99ratio=$(awk -v q="$(field "$q" p99_ms)" -v a="$(field "$a" p99_ms)" 'BEGIN { if (q > 0) printf "%.2f", a / q; else print "-" }')
   local qerr aerr
-  qerr="$(field "$q" errors)$( [ -n "$(field "$q" timeouts)" ] && echo ", $(field "$q" timeouts)")"
-  aerr="$(field "$a" errors)$( [ -n "$(field "$a" timeouts)" ] && echo ", $(field "$a" timeouts)")"
-  ROWS+=("| $1 | $2 | $(field "$q" rps) | $(field "$a" rps) | **$ratio** | $(field "$q" p99_ms) | $(field "$a" p99_ms) | $p99ratio | $qerr / $aerr | $5 |")
+  qerr=$(field "$q" errors)
+  aerr=$(field "$a" errors)
+  if [ -n "$(field "$q" timeouts)" ]; then
+    qerr="$qerr, $(field "$q" timeouts)"
+    aerr="$aerr, $(field "$a" timeouts)"
+  fi
+  ROWS+=("| $1 | $2 | $(field "$q" rps) | $(field "$a" rps) | **$ratio** | $(field "$q" p99_ms) | $(field "$a" p99_ms) | $p99ratio | $qerr / $aerr | $CPU_Q / $CPU_A | $5 |")
 }
 # "<before> → <during> MiB, <n> held: <bytes> B each"
 per_held() {
@@ -160,12 +176,12 @@ for listener in $LISTENERS; do
   esac
   if [ "$listener" != grpc ]; then
     http_load >/dev/null # warm-up
-    QUIET=$(http_load)
+    cpu_mark; QUIET=$(http_load); CPU_Q=$(cpu_share)
     RSS0=$(status_kib "$SERVER_PID" VmRSS); S0=$(sockets "$SERVER_PID")
     start_attacker "$ADDR" "$IDLE" "$HALF_SENT"
     wait_line "$WORK/attacker.out" "open "
     RSS1=$(status_kib "$SERVER_PID" VmRSS); S1=$(sockets "$SERVER_PID")
-    FLOOD=$(http_load)
+    cpu_mark; FLOOD=$(http_load); CPU_A=$(cpu_share)
     stop_attacker
     stop_server
     row "$listener" "$IDLE idle + $HALF_SENT half-sent heads ($(sed 's/^open //' "$WORK/attacker.out" | tr ' ' '+') opened)" \
@@ -175,7 +191,7 @@ for listener in $LISTENERS; do
 
   # gRPC, attack 1: idle connections and unfinished HTTP/2 prefaces.
   grpc_load >/dev/null # warm-up
-  QUIET=$(grpc_load)
+  cpu_mark; QUIET=$(grpc_load); CPU_Q=$(cpu_share)
   rm -f "$WORK/go"
   mkfifo "$WORK/go"
   grpc_load --after-line <"$WORK/go" >"$WORK/load.out" &
@@ -188,9 +204,11 @@ for listener in $LISTENERS; do
   wait_line "$WORK/attacker.out" "open "
   RSS1=$(status_kib "$SERVER_PID" VmRSS); S1=$(sockets "$SERVER_PID")
   FRESH=$("${LOAD_PIN[@]}" "$BIN/grpc-bench" load --addr "$ADDR" --connections 1 --concurrency 1 --warmup 0 --duration 1 2>&1 | tail -n1 || true)
+  cpu_mark
   echo go >&4
   exec 4>&-
   wait "$LOAD_PID"
+  CPU_A=$(cpu_share)
   FLOOD=$(grep '^rps=' "$WORK/load.out")
   stop_attacker
   stop_server
@@ -202,14 +220,14 @@ for listener in $LISTENERS; do
   echo "grpc (Watch flood) ..." >&2
   start_server "$BIN/grpc-bench" serve listener
   grpc_load >/dev/null # warm-up
-  QUIET=$(grpc_load)
+  cpu_mark; QUIET=$(grpc_load); CPU_Q=$(cpu_share)
   RSS0=$(status_kib "$SERVER_PID" VmRSS)
   start_attacker watch "$ADDR" "$WATCH_CONNECTIONS" "$WATCH_STREAMS"
   wait_line "$WORK/attacker.out" "burst "
   PEAK=$(status_kib "$SERVER_PID" VmHWM); RSS1=$(status_kib "$SERVER_PID" VmRSS)
   BURST=$(grep -m1 '^burst ' "$WORK/attacker.out")
   echo go >&3
-  FLOOD=$(grpc_load)
+  cpu_mark; FLOOD=$(grpc_load); CPU_A=$(cpu_share)
   stop_attacker
   stop_server
   TOTAL=$(grep -m1 '^bursts=' "$WORK/attacker.out" || echo "bursts=?")
@@ -231,8 +249,8 @@ COMMIT="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null ||
   echo
   echo "Well-behaved client: HTTP \`loadgen\`, $CONNECTIONS keep-alive connections on /health/ready; gRPC \`grpc-bench load\`, $GRPC_CONCURRENCY callers over $GRPC_CONNECTIONS connections, \`Check(\"\")\`; closed loop, ${DURATION} s per phase, one run. *quiet*: alone; *attack*: while the attack is held (measured from the moment it is open)."
   echo
-  echo "| listener | attack | quiet requests/s | attack requests/s | attack / quiet | quiet p99 ms | attack p99 ms | p99 attack / quiet | errors (, timeouts): quiet / attack | server memory |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---|---|"
+  echo "| listener | attack | quiet requests/s | attack requests/s | attack / quiet | quiet p99 ms | attack p99 ms | p99 attack / quiet | errors (, timeouts): quiet / attack | server CPU %: quiet / attack | server memory |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
   if [ "${#NOTES[@]}" -gt 0 ]; then
     echo
