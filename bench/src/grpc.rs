@@ -6,6 +6,9 @@
 //!   the floor of what gRPC costs here.
 //! - `tonic-health`: tonic-health's own service, its status set by hand.
 //! - `ours`: `health.grpc()` over the three 5 ms pings, background mode.
+//! - `listener`: the same registry on the library's own listener
+//!   (`health.grpc().bind(..)`) with its default limits, the server the
+//!   hostile-client measurements (`scripts/hostile-load.sh`) flood.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -36,11 +39,18 @@ pub enum GrpcVariant {
     TonicHealth,
     /// Ours, fed from a background-mode registry.
     Ours,
+    /// Ours on the library's listener, `GrpcLimits::default()`.
+    Listener,
 }
 
 impl GrpcVariant {
     /// Every variant, in the order of the report.
-    pub const ALL: [GrpcVariant; 3] = [GrpcVariant::Fixed, GrpcVariant::TonicHealth, GrpcVariant::Ours];
+    pub const ALL: [GrpcVariant; 4] = [
+        GrpcVariant::Fixed,
+        GrpcVariant::TonicHealth,
+        GrpcVariant::Ours,
+        GrpcVariant::Listener,
+    ];
 
     /// The name on the command line and in reports.
     pub const fn name(self) -> &'static str {
@@ -48,6 +58,7 @@ impl GrpcVariant {
             GrpcVariant::Fixed => "fixed",
             GrpcVariant::TonicHealth => "tonic-health",
             GrpcVariant::Ours => "ours",
+            GrpcVariant::Listener => "listener",
         }
     }
 }
@@ -65,7 +76,7 @@ impl FromStr for GrpcVariant {
         GrpcVariant::ALL
             .into_iter()
             .find(|v| v.name() == name)
-            .ok_or_else(|| format!("unknown gRPC variant `{name}`: fixed, tonic-health or ours"))
+            .ok_or_else(|| format!("unknown gRPC variant `{name}`: fixed, tonic-health, ours or listener"))
     }
 }
 
@@ -90,6 +101,12 @@ impl HealthService for Fixed {
 /// Binds `addr` and serves `variant` until the process ends; returns the
 /// address bound.
 pub async fn serve(variant: GrpcVariant, addr: SocketAddr) -> std::io::Result<SocketAddr> {
+    if variant == GrpcVariant::Listener {
+        let server = ready_registry().await?.grpc().handle_signals(false).bind(addr).await?;
+        let local = server.local_addr();
+        tokio::spawn(server.run());
+        return Ok(local);
+    }
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     let incoming = TcpIncoming::from(listener);
@@ -103,21 +120,28 @@ pub async fn serve(variant: GrpcVariant, addr: SocketAddr) -> std::io::Result<So
             Server::builder().add_service(service)
         }
         GrpcVariant::Ours => {
-            let health = Health::builder(Pings::default())
-                .background()
-                .build()
-                .map_err(std::io::Error::other)?;
-            // Let the first runs finish, so `Check("")` answers SERVING.
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            let health = ready_registry().await?;
             // `watch` measures what each watcher costs, 10 000 of them by
             // default: past the default cap of 1 024 they would be refused.
             let mut limits = GrpcLimits::default();
             limits.max_watch_streams = 1_000_000;
             Server::builder().add_service(health.grpc().limits(limits).into_service())
         }
+        GrpcVariant::Listener => unreachable!("served above"),
     };
     tokio::spawn(router.serve_with_incoming(incoming));
     Ok(local)
+}
+
+/// A background-mode registry over the three pings.
+async fn ready_registry() -> std::io::Result<Health<Pings>> {
+    let health = Health::builder(Pings::default())
+        .background()
+        .build()
+        .map_err(std::io::Error::other)?;
+    // Let the first runs finish, so `Check("")` answers SERVING.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    Ok(health)
 }
 
 /// `connections` HTTP/2 connections to `addr`.
@@ -158,15 +182,19 @@ impl fmt::Display for LoadReport {
 }
 
 /// Closed-loop `Check("")` from `concurrency` callers over `connections`
-/// connections: `warmup` unmeasured, then `duration` measured.
+/// connections: `warmup` unmeasured, then `duration` measured. The
+/// connections are made first; then `connected` is awaited before the
+/// calls begin (a script opening a flood in between, for instance).
 pub async fn load(
     addr: SocketAddr,
     connections: usize,
     concurrency: usize,
     warmup: Duration,
     duration: Duration,
+    connected: impl std::future::Future<Output = ()>,
 ) -> Result<LoadReport, tonic::transport::Error> {
     let channels = channels(addr, connections).await?;
+    connected.await;
     let measure_from = Instant::now() + warmup;
     let until = measure_from + duration;
     let callers: Vec<_> = (0..concurrency)

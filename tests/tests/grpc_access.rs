@@ -3,11 +3,14 @@
 //! sees (no deep-only check, and none run for them); a deep token, either of
 //! two during a rotation, shows the rest; `NOT_FOUND` repeats no long name;
 //! `Watch` streams, connections and silent handshakes are capped; a peer
-//! that stops answering PINGs loses its streams; shutdown is bounded.
+//! that stops answering PINGs loses its streams; shutdown is bounded;
+//! accepted sockets carry the configured TCP keepalive, and a request whose
+//! headers are over the limit is refused while the server keeps serving.
 
 mod raw_h2;
 
 use std::net::SocketAddr;
+use std::os::fd::{BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -15,7 +18,11 @@ use health_core::grpc::{GrpcLimits, HealthListRequest, HealthListResponse};
 use health_core::prelude::*;
 use health_core::token::BearerToken;
 use health_core::{BoxFuture, Probes};
-use raw_h2::{call_headers, frame, read_frame, DATA, EMPTY_REQUEST, END_HEADERS, END_STREAM, HEADERS};
+use raw_h2::{
+    call_headers, call_headers_with, frame, header_frames, read_frame, DATA, EMPTY_REQUEST, END_HEADERS, END_STREAM,
+    HEADERS, RST_STREAM,
+};
+use socket2::SockRef;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::task::JoinHandle;
 use tonic::codegen::http::uri::PathAndQuery;
@@ -398,4 +405,105 @@ async fn shutdown_returns_after_drain_and_grace_whatever_a_client_holds() {
         "{:?}",
         began.elapsed()
     );
+}
+
+/// SO_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL of the socket this process
+/// accepted from `client` on `server`, found among `/proc/self/fd` and read
+/// with getsockopt.
+fn keepalive_of_accepted(server: SocketAddr, client: SocketAddr) -> (bool, Duration, Duration) {
+    for entry in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
+        let is_socket = std::fs::read_link(entry.path()).is_ok_and(|to| to.to_string_lossy().starts_with("socket:"));
+        let Some(fd) = entry.file_name().to_str().and_then(|n| n.parse::<RawFd>().ok()) else {
+            continue;
+        };
+        if !is_socket {
+            continue;
+        }
+        // SAFETY: the descriptor is only read (getsockname, getpeername,
+        // getsockopt) while borrowed here; if another test closed it since
+        // the listing (and the number was reused), the addresses below do
+        // not match and it is left alone.
+        let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+        let socket = SockRef::from(&borrowed);
+        let local = socket.local_addr().ok().and_then(|a| a.as_socket());
+        let peer = socket.peer_addr().ok().and_then(|a| a.as_socket());
+        if (local, peer) == (Some(server), Some(client)) {
+            return (
+                socket.keepalive().unwrap(),
+                socket.tcp_keepalive_time().unwrap(),
+                socket.tcp_keepalive_interval().unwrap(),
+            );
+        }
+    }
+    panic!("no socket accepted from {client} on {server} in /proc/self/fd");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepted_connections_carry_the_configured_tcp_keepalive() {
+    let mut limits = GrpcLimits::default();
+    // Not the default (60 s), so that the test sees the setting applied.
+    limits.tcp_keepalive = Duration::from_secs(47);
+    let (_health, addr, _running) = serve(limits).await;
+    // Past the handshake: the server has accepted the socket and set it up.
+    let client = raw_h2::connect(addr).await;
+    let (keepalive, idle, interval) = keepalive_of_accepted(addr, client.local_addr().unwrap());
+    assert!(keepalive, "SO_KEEPALIVE on the accepted socket");
+    assert_eq!(idle, Duration::from_secs(47), "TCP_KEEPIDLE");
+    // The probe interval is not a limit of its own: the kernel's default.
+    let kernel: u64 = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_keepalive_intvl")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(interval, Duration::from_secs(kernel), "TCP_KEEPINTVL");
+}
+
+/// Whether a `Check("")` sent as stream `id` on `connection` with
+/// `metadata_bytes` of metadata is answered with a response message;
+/// `false` if its stream ends without one (431, or `RST_STREAM`).
+async fn answered_with_metadata(connection: &mut tokio::net::TcpStream, id: u32, metadata_bytes: usize) -> bool {
+    let padding = "p".repeat(metadata_bytes);
+    let mut call = header_frames(id, &call_headers_with("Check", &[("x-padding", &padding)]));
+    call.extend(frame(DATA, END_STREAM, id, &EMPTY_REQUEST));
+    connection.write_all(&call).await.unwrap();
+    loop {
+        let next = tokio::time::timeout(Duration::from_secs(10), read_frame(connection)).await;
+        let (kind, flags, stream, _) = next
+            .unwrap_or_else(|_| panic!("stream {id} answered within 10 s"))
+            .expect("the connection stays open");
+        match kind {
+            _ if stream != id => {}
+            DATA => return true,
+            RST_STREAM => return false,
+            HEADERS if flags & END_STREAM != 0 => return false,
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_headers_over_the_limit_are_refused_and_the_server_keeps_serving() {
+    let mut smaller = GrpcLimits::default();
+    smaller.max_header_bytes = 8 * 1024;
+    // (limit, metadata over it, metadata under it): the default, and a
+    // smaller one that would be answered if the setting were not applied.
+    for (limits, over, under) in [(GrpcLimits::default(), 20_000, 12_000), (smaller, 12_000, 4_000)] {
+        let limit = limits.max_header_bytes;
+        let (_health, addr, _running) = serve(limits).await;
+        let mut connection = raw_h2::connect(addr).await;
+        assert!(
+            answered_with_metadata(&mut connection, 1, under).await,
+            "{under} bytes under the {limit}-byte limit"
+        );
+        assert!(
+            !answered_with_metadata(&mut connection, 3, over).await,
+            "{over} bytes over the {limit}-byte limit"
+        );
+        // The same connection, and a new client, are still served.
+        assert!(
+            answered_with_metadata(&mut connection, 5, under).await,
+            "after the refusal"
+        );
+        assert_eq!(check(addr, "", None).await.unwrap(), ServingStatus::Serving);
+    }
 }

@@ -12,10 +12,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use child::HealthChild;
-use raw_h2::{
-    call_headers, connect, frame, read_frame, DATA, EMPTY_REQUEST, END_HEADERS, END_STREAM, GOAWAY, HEADERS, RST_STREAM,
-};
-use tokio::io::AsyncWriteExt;
+use raw_h2::{flood, Answers};
 use tokio::net::TcpStream;
 use tonic::transport::Endpoint;
 use tonic_health::pb::health_check_response::ServingStatus;
@@ -32,74 +29,6 @@ const WATCH_STREAMS: usize = 1024;
 /// build idles at about 10 MiB; unbounded, 50 000 held streams are about
 /// 300 MiB (6.3 KiB each).
 const PEAK_RSS_BOUND_KIB: u64 = 96 * 1024;
-
-/// How the server answered the streams of one connection.
-#[derive(Debug, Default, Clone, Copy)]
-struct Answers {
-    /// Response headers that leave the stream open: a `Watch` held.
-    held: usize,
-    /// `RST_STREAM`, or a trailers-only answer (`RESOURCE_EXHAUSTED`).
-    refused: usize,
-    /// Streams past the last one a `GOAWAY` accepted.
-    cut_off: usize,
-}
-
-impl Answers {
-    fn answered(&self) -> usize {
-        self.held + self.refused + self.cut_off
-    }
-}
-
-/// Opens `streams` `Watch` streams at once on one connection, ignoring the
-/// server's `SETTINGS_MAX_CONCURRENT_STREAMS`, and reads the answers until
-/// every stream has one, the connection ends, or `deadline`. Returns with
-/// the connection still open (its held streams with it).
-async fn flood(addr: SocketAddr, streams: u32, deadline: Instant) -> (Answers, TcpStream) {
-    let connection = connect(addr).await;
-    let mut requests = Vec::new();
-    let headers = call_headers("Watch");
-    for i in 0..streams {
-        let id = 2 * i + 1;
-        requests.extend(frame(HEADERS, END_HEADERS, id, &headers));
-        requests.extend(frame(DATA, END_STREAM, id, &EMPTY_REQUEST));
-    }
-    let (mut read, mut write) = connection.into_split();
-    let writing = tokio::spawn(async move {
-        // The server may close first (GOAWAY): what is left unsent is cut off.
-        let _ = write.write_all(&requests).await;
-        write
-    });
-
-    let mut answers = Answers::default();
-    let mut seen = vec![false; streams as usize];
-    let mut answer = |id: u32, held: bool, answers: &mut Answers| {
-        let index = ((id - 1) / 2) as usize;
-        if id % 2 == 1 && index < seen.len() && !seen[index] {
-            seen[index] = true;
-            match held {
-                true => answers.held += 1,
-                false => answers.refused += 1,
-            }
-        }
-    };
-    while answers.answered() < streams as usize {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let Ok(Some((kind, flags, id, payload))) = tokio::time::timeout(left, read_frame(&mut read)).await else {
-            break; // the deadline, or the connection ended
-        };
-        match kind {
-            HEADERS => answer(id, flags & END_STREAM == 0, &mut answers),
-            RST_STREAM => answer(id, false, &mut answers),
-            GOAWAY => {
-                let last = u32::from_be_bytes([payload[0], payload[1], payload[2], payload[3]]) & 0x7fff_ffff;
-                answers.cut_off = (streams as usize).saturating_sub(last.div_ceil(2) as usize);
-            }
-            _ => {}
-        }
-    }
-    let write = writing.await.unwrap();
-    (answers, read.reunite(write).unwrap())
-}
 
 /// `Check("")` from a new client, with a bound on the wait.
 async fn fresh_check(addr: SocketAddr) -> ServingStatus {
@@ -139,11 +68,7 @@ async fn flooded(connections: u32) -> (HealthChild, Vec<Answers>, Vec<TcpStream>
     let peak = child.memory_kib("VmHWM");
     eprintln!(
         "{connections} connection(s): {:?}; RSS {baseline} KiB before, peak {peak} KiB, now {} KiB",
-        answers.iter().fold(Answers::default(), |sum, a| Answers {
-            held: sum.held + a.held,
-            refused: sum.refused + a.refused,
-            cut_off: sum.cut_off + a.cut_off,
-        }),
+        answers.iter().fold(Answers::default(), |sum, a| sum + *a),
         child.memory_kib("VmRSS"),
     );
     assert!(

@@ -39,7 +39,7 @@ use http::{Request, Response, StatusCode};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tower::Layer;
@@ -151,7 +151,9 @@ async fn serve(variant: Variant) -> Result<SocketAddr, String> {
 }
 
 /// The tower service under hyper-util: HTTP/1.1 connections, each in a
-/// task of its own (what the tower adapter's documentation shows).
+/// task of its own, with the README recipe's 5 s header-read timeout (what
+/// the tower adapter's documentation shows; `scripts/hostile-load.sh`
+/// floods it).
 async fn hyper_util_server<T, B>(service: T) -> Result<SocketAddr, String>
 where
     T: tower::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
@@ -166,7 +168,10 @@ where
     let service = TowerToHyperService::new(service);
     tokio::spawn(async move {
         while let Ok((stream, _peer)) = listener.accept().await {
-            let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service.clone());
+            let connection = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(5))
+                .serve_connection(TokioIo::new(stream), service.clone());
             tokio::spawn(connection);
         }
     });

@@ -1,10 +1,12 @@
 //! The gRPC benchmark's processes.
 //!
 //! ```text
-//! grpc-bench serve (fixed | tonic-health | ours)
+//! grpc-bench serve (fixed | tonic-health | ours | listener)
 //!     prints `ready addr=127.0.0.1:PORT pid=PID` and serves until killed
-//! grpc-bench load --addr ADDR [--connections 4] [--concurrency 32] [--warmup 2] [--duration 10]
-//!     prints `rps=.. p50_ms=.. p99_ms=.. errors=..`
+//! grpc-bench load --addr ADDR [--connections 4] [--concurrency 32] [--warmup 2] [--duration 10] [--after-line]
+//!     prints `rps=.. p50_ms=.. p99_ms=.. errors=..`; with `--after-line`,
+//!     prints `connected` once its connections are made and waits for a
+//!     line on its standard input before calling
 //! grpc-bench watch --addr ADDR --pid SERVER_PID [--watchers 10000] [--connections 50] [--idle 10]
 //!     opens the watchers, then prints the server's RSS and CPU time before,
 //!     after opening them, and after `--idle` seconds with nothing changing
@@ -59,7 +61,14 @@ async fn run(args: Vec<String>) -> Result<(), String> {
             let concurrency = flag(&args, "--concurrency", Some(32))?;
             let warmup = Duration::from_secs_f64(flag(&args, "--warmup", Some(2.0))?);
             let duration = Duration::from_secs_f64(flag(&args, "--duration", Some(10.0))?);
-            let report = load(addr, connections, concurrency, warmup, duration)
+            let gated = args.iter().any(|a| a == "--after-line");
+            let connected = async move {
+                if gated {
+                    println!("connected");
+                    let _ = tokio::task::spawn_blocking(|| std::io::stdin().read_line(&mut String::new())).await;
+                }
+            };
+            let report = load(addr, connections, concurrency, warmup, duration, connected)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{report}");
