@@ -72,32 +72,45 @@ async fn readiness_moving_the_clock(health: &Health<Gate>) -> ProbeReport {
     panic!("no answer after 100 deadlines");
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_hung_blocking_check_times_out_and_is_never_started_twice() {
+#[test]
+fn a_hung_blocking_check_times_out_and_is_never_started_twice() {
     let gate = Gate::default();
-    let health = Health::builder(gate.clone()).build().unwrap();
-
-    for probe in 1..=3 {
-        let ready = readiness_moving_the_clock(&health).await;
-        assert_eq!(ready.status(), Status::NotReady, "probe {probe}");
-        assert_eq!(ready.check("sync_driver").unwrap().reason(), Some(Reason::Timeout));
-        if probe == 1 {
-            // The first run has entered the check (and hangs there).
-            gate.0.entered.notified().await;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let health = Health::builder(gate.clone()).build().unwrap();
+        for probe in 1..=3 {
+            let ready = readiness_moving_the_clock(&health).await;
+            assert_eq!(ready.status(), Status::NotReady, "probe {probe}");
+            assert_eq!(ready.check("sync_driver").unwrap().reason(), Some(Reason::Timeout));
+            if probe == 1 {
+                // The first run has entered the check (and hangs there).
+                gate.0.entered.notified().await;
+            }
+            // Past the 1 ms interval: the next probe asks for a run, and
+            // joins the one still in flight.
+            tokio::time::advance(Duration::from_millis(2)).await;
         }
-        // Each probe moved the clock past the 1 ms interval: the next one
-        // asks for a run, and joins the one still in flight.
-    }
-    assert_eq!(gate.started(), 1, "later probes joined the run still in flight");
 
-    // Open, past the interval: the run in flight ends, or a new one starts;
-    // either passes, with the clock standing still until it has (no
-    // deadline can pass).
-    gate.open();
-    tokio::time::advance(Duration::from_millis(2)).await;
-    let ready = health.readiness().await;
-    assert_eq!(ready.status(), Status::Ready);
-    assert!(gate.started() <= 2);
+        // Open, past the interval: the run in flight ends, or a new one
+        // starts; either passes, with the clock standing still until it has
+        // (no deadline can pass).
+        gate.open();
+        tokio::time::advance(Duration::from_millis(2)).await;
+        assert_eq!(health.readiness().await.status(), Status::Ready);
+    });
+    // Dropping the runtime waits for every blocking task it started: each
+    // run that was ever started has entered the check by now.
+    drop(runtime);
+    assert!(
+        gate.started() <= 2,
+        "{} runs: later probes started runs of their own instead of joining the one in flight \
+         (at most the hung one and one after the gate opened)",
+        gate.started()
+    );
 }
 
 #[test]
