@@ -7,11 +7,15 @@ for examples/tests/grpc_interop.rs:
 Check of the server, of checks and of an unknown name; List; then a Watch of
 the server that prints "watching" once it has the first status, so the test
 can begin the demo's shutdown, and every status after that until the stream
-ends.
+ends. The end is reported with the call's status code (OK for a stream the
+server ended, UNAVAILABLE for a connection that broke, ...) and when it came:
+seconds after "watching" was printed and after NOT_SERVING arrived, on this
+process's monotonic clock.
 """
 
 import json
 import sys
+import time
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -37,16 +41,27 @@ def main(target):
         listed = stub.List(health_pb2.HealthListRequest(), timeout=5)
         say(call="List", statuses={name: status_name(s.status) for name, s in listed.statuses.items()})
         watch = stub.Watch(health_pb2.HealthCheckRequest(service=""), timeout=60)
-        first = True
+        watching = not_serving = None
         try:
             for answer in watch:
-                say(call="Watch", status=status_name(answer.status))
-                if first:
+                status = status_name(answer.status)
+                say(call="Watch", status=status)
+                if watching is None:
+                    # Taken before the test can read the line and send SIGTERM.
+                    watching = time.monotonic()
                     say(call="watching")
-                    first = False
-            say(call="Watch", ended="ok")
+                if status == "NOT_SERVING" and not_serving is None:
+                    not_serving = time.monotonic()
+            code = watch.code()
         except grpc.RpcError as error:
-            say(call="Watch", ended=error.code().name)
+            code = error.code()
+        ended = time.monotonic()
+        say(
+            call="Watch",
+            ended=code.name,
+            after_watching_s=None if watching is None else ended - watching,
+            after_not_serving_s=None if not_serving is None else ended - not_serving,
+        )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,10 @@
 //! `target/grpc-venv`), running `examples/grpc/health_client.py`: `Check` of
 //! the server, of the probes, of checks and of an unknown name, `List`, and a
 //! `Watch` that sees `SERVING`, then `NOT_SERVING` when the demo gets
-//! SIGTERM, then the end of the stream when the drain is over.
+//! SIGTERM, then the end of the stream when the drain is over: a clean end
+//! (status `OK`, the server ending the stream, not `UNAVAILABLE` from a
+//! broken connection or a killed process), no sooner than the drain delay
+//! and before the drain and the gRPC listener's grace are over.
 
 mod support;
 
@@ -12,6 +15,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
+use health_core::grpc::GrpcLimits;
 use serde_json::Value;
 use support::*;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -33,6 +37,10 @@ async fn the_grpc_projects_python_client_checks_lists_and_watches_the_demo() {
     // SQLite on the fly, no Redis: the database passes, the cache fails,
     // so the demo is degraded: serving.
     let demo = Demo::start(&[("WARMUP_SECS", "1"), ("DRAIN_SECS", "1")]).await;
+    let drain = Duration::from_secs(1);
+    // The demo's gRPC listener runs with the default limits: what is still
+    // open this long after the drain is cut off.
+    let grace = GrpcLimits::default().shutdown_grace;
     demo.wait_for("/health/ready", GENEROUS, |r| r.json()["status"] == "degraded")
         .await;
 
@@ -60,7 +68,7 @@ async fn the_grpc_projects_python_client_checks_lists_and_watches_the_demo() {
             answers.push(answer);
         }
     };
-    tokio::time::timeout(Duration::from_secs(30), read_all)
+    tokio::time::timeout(drain + grace + Duration::from_secs(30), read_all)
         .await
         .expect("the Python client finished");
     let output = client.wait_with_output().await.unwrap();
@@ -102,6 +110,19 @@ async fn the_grpc_projects_python_client_checks_lists_and_watches_the_demo() {
     let watched: Vec<&Value> = answers.iter().filter(|a| a["call"] == "Watch").collect();
     let statuses: Vec<&str> = watched.iter().filter_map(|a| a["status"].as_str()).collect();
     assert_eq!(statuses, ["SERVING", "NOT_SERVING"], "{watched:?}");
-    let ended = watched.last().unwrap()["ended"].as_str();
-    assert!(ended.is_some(), "the stream ended once the demo drained: {watched:?}");
+    // The stream's end: the server ended it (OK), once the drain was over.
+    // "watching" was printed before SIGTERM was sent, so the end comes at
+    // least the drain delay after it.
+    let end = watched.last().unwrap();
+    assert_eq!(end["ended"], "OK", "a clean end, not a broken connection: {watched:?}");
+    let after = Duration::from_secs_f64(end["after_watching_s"].as_f64().expect("a time"));
+    println!("the Watch stream ended {after:?} after SIGTERM (drain {drain:?}, grace {grace:?})");
+    assert!(
+        after >= drain,
+        "the stream ended {after:?} after SIGTERM, before the {drain:?} drain was over"
+    );
+    assert!(
+        after < drain + grace,
+        "the stream ended {after:?} after SIGTERM: it held the shutdown past the grace"
+    );
 }

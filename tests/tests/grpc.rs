@@ -47,6 +47,18 @@ async fn serve() -> (
     tokio::task::JoinHandle<Result<(), tonic::transport::Error>>,
 ) {
     let health = Health::builder(Grpcd::default()).background().build().unwrap();
+    // The first results: both checks pass, so readiness turns `ready` (told
+    // by a transition; subscribed before looking, so none is missed).
+    let mut changes = health.subscribe();
+    let first_results = async {
+        while health.readiness().await.status() != Status::Ready {
+            // A change, or news of missed ones: look again either way.
+            let _ = changes.recv().await.expect("the registry lives");
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), first_results)
+        .await
+        .expect("both checks passed");
     let server = health
         .grpc()
         .drain_delay(DRAIN)
@@ -55,8 +67,6 @@ async fn serve() -> (
         .unwrap();
     let addr = server.local_addr();
     let running = tokio::spawn(server.run());
-    // The first results (the checks run at once in background mode).
-    tokio::time::sleep(Duration::from_millis(100)).await;
     (health, addr, running)
 }
 

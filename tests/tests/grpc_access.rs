@@ -20,7 +20,7 @@ use health_core::token::BearerToken;
 use health_core::{BoxFuture, Probes};
 use raw_h2::{
     call_headers, call_headers_with, frame, header_frames, read_frame, DATA, EMPTY_REQUEST, END_HEADERS, END_STREAM,
-    HEADERS, RST_STREAM,
+    HEADERS, RST_STREAM, SETTINGS,
 };
 use socket2::SockRef;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -252,15 +252,17 @@ async fn watch_streams_past_the_cap_are_resource_exhausted_until_one_ends() {
         .unwrap();
 }
 
-/// Whether the server closes `connection` within `within` (read sees EOF or a reset).
-async fn closed_within(connection: &mut tokio::net::TcpStream, within: Duration) -> bool {
+/// If the server closes `connection` within `within` (read sees EOF or a
+/// reset), how many bytes it sent before; `None` if it is still open.
+async fn closed_within(connection: &mut tokio::net::TcpStream, within: Duration) -> Option<usize> {
     let mut byte = [0u8; 64];
+    let mut sent = 0;
     loop {
         match tokio::time::timeout(within, connection.read(&mut byte)).await {
-            Err(_still_open) => return false,
-            Ok(Ok(0) | Err(_)) => return true,
+            Err(_still_open) => return None,
+            Ok(Ok(0) | Err(_)) => return Some(sent),
             // The server's SETTINGS: keep reading.
-            Ok(Ok(_)) => {}
+            Ok(Ok(n)) => sent += n,
         }
     }
 }
@@ -269,31 +271,41 @@ async fn closed_within(connection: &mut tokio::net::TcpStream, within: Duration)
 async fn connections_past_the_cap_are_closed_and_silent_ones_time_out() {
     let mut limits = GrpcLimits::default();
     limits.max_connections = 2;
-    limits.handshake_timeout = Duration::from_millis(500);
+    // Long enough that the third connection below comes while both silent
+    // ones still hold their places, however slow the machine.
+    limits.handshake_timeout = Duration::from_secs(2);
     let (_health, addr, _running) = serve(limits).await;
+    let began = Instant::now();
     let mut silent = Vec::new();
     for _ in 0..2 {
-        silent.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+        let mut connection = tokio::net::TcpStream::connect(addr).await.unwrap();
+        // The server's SETTINGS, its first words to a connection it accepted
+        // and counted: this one holds a place.
+        let (kind, ..) = read_frame(&mut connection).await.expect("accepted");
+        assert_eq!(kind, SETTINGS);
+        silent.push(connection);
     }
-    // Both places taken (accepted in order): a third is closed at once.
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Both places taken: a third is closed at accept, before the server
+    // says a word (an accepted one gets SETTINGS first, as above).
     let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
     third.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.ok();
-    assert!(
-        closed_within(&mut third, Duration::from_millis(400)).await,
-        "over the cap"
+    assert_eq!(
+        closed_within(&mut third, Duration::from_secs(5)).await,
+        Some(0),
+        "over the cap: closed unserved"
     );
-    // The silent ones never sent a preface: closed at the handshake timeout.
-    let started = Instant::now();
+    // The silent ones never sent a preface: closed at the handshake timeout,
+    // counted from their accept (after `began`).
     for connection in &mut silent {
         assert!(
-            closed_within(connection, Duration::from_secs(5)).await,
+            closed_within(connection, Duration::from_secs(10)).await.is_some(),
             "silent connection kept"
         );
     }
     assert!(
-        started.elapsed() >= Duration::from_millis(200),
-        "not before the timeout"
+        began.elapsed() >= Duration::from_secs(2),
+        "not before the timeout: {:?}",
+        began.elapsed()
     );
     // Their places are free again.
     assert_eq!(check(addr, "", None).await.unwrap(), ServingStatus::Serving);
@@ -391,7 +403,8 @@ async fn shutdown_returns_after_drain_and_grace_whatever_a_client_holds() {
         .write_all(&frame(HEADERS, END_HEADERS, 1, &call_headers("Check")))
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The server has read the call's HEADERS: the stream is open.
+    raw_h2::round_trip(&mut holding).await;
     let began = Instant::now();
     health.begin_shutdown();
     tokio::time::timeout(Duration::from_secs(5), running)

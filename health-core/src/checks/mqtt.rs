@@ -61,9 +61,12 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rumqttc::{ConnectReturnCode, ConnectionError, Event, Incoming, MqttOptions, Outgoing};
+// tokio's clock (the std clock outside a runtime): silence is judged on
+// the runtime's time, which tests can pause.
+use tokio::time::Instant;
 
 use crate::checks::builtin_check;
 use crate::outcome::CheckOutcome;
@@ -253,12 +256,25 @@ mod tests {
         assert_eq!(outcome.details().get("keep_alive_s"), Some(&u64::MAX.into()));
     }
 
-    #[test]
-    fn a_silent_broker_fails_after_two_keep_alive_periods() {
-        let monitor = MqttMonitor::with_keep_alive(Duration::from_millis(10));
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_broker_fails_after_two_keep_alive_periods() {
+        let monitor = MqttMonitor::with_keep_alive(Duration::from_secs(5));
         monitor.observe(&Ok(connack(ConnectReturnCode::Success)));
+        // Exactly two keep-alive periods of silence still pass...
+        tokio::time::advance(Duration::from_secs(10)).await;
+        let outcome = check(&monitor);
+        assert!(outcome.is_pass(), "{outcome:?}");
+        // ...a millisecond more does not.
+        tokio::time::advance(Duration::from_millis(1)).await;
+        let outcome = check(&monitor);
+        assert!(
+            outcome
+                .message()
+                .is_some_and(|m| m.contains("no packet from the broker")),
+            "{outcome:?}"
+        );
+        // A packet ends the silence.
+        monitor.observe(&Ok(Event::Incoming(Incoming::PingResp)));
         assert!(check(&monitor).is_pass());
-        std::thread::sleep(Duration::from_millis(30));
-        assert!(check(&monitor).message().unwrap().contains("no packet from the broker"));
     }
 }

@@ -20,9 +20,12 @@ pub const DATA: u8 = 0;
 pub const HEADERS: u8 = 1;
 pub const RST_STREAM: u8 = 3;
 pub const SETTINGS: u8 = 4;
+pub const PING: u8 = 6;
 pub const GOAWAY: u8 = 7;
 pub const CONTINUATION: u8 = 9;
 pub const END_STREAM: u8 = 1;
+/// SETTINGS and PING: an acknowledgement.
+pub const ACK: u8 = 1;
 pub const END_HEADERS: u8 = 4;
 /// An empty `HealthCheckRequest` (service `""`) as a gRPC message.
 pub const EMPTY_REQUEST: [u8; 5] = [0, 0, 0, 0, 0];
@@ -202,4 +205,20 @@ pub async fn flood(addr: SocketAddr, streams: u32, deadline: Instant) -> (Answer
     }
     let write = writing.await.unwrap();
     (answers, read.reunite(write).unwrap())
+}
+
+/// Sends a PING and reads up to its acknowledgement: the server has read
+/// (and acted on) every frame written before it, as HTTP/2 reads a
+/// connection's frames in order. Panics if the connection ends first.
+pub async fn round_trip(connection: &mut TcpStream) {
+    let payload = *b"in-order";
+    connection.write_all(&frame(PING, 0, 0, &payload)).await.unwrap();
+    loop {
+        let (kind, flags, _stream, answer) = read_frame(connection)
+            .await
+            .expect("the connection ended before the PING's acknowledgement");
+        if kind == PING && flags & ACK != 0 && answer == payload {
+            return;
+        }
+    }
 }

@@ -146,8 +146,20 @@ fn a_stalled_scheduler_is_stale_only_past_what_load_explains_liveness_last() {
     assert_eq!(live.status(), Status::Dead, "overdue by more than 10 s: stuck");
     assert_eq!(live.check("heartbeat").unwrap().reason(), Some(Reason::Stale));
 
-    // The runtime runs again: so does the scheduler.
-    stalled.block_on(async { tokio::time::sleep(Duration::from_millis(300)).await });
+    // The runtime runs again: so does the scheduler, at once (its run is
+    // long overdue); driven until that run is recorded.
+    let runs = || health.history().runs("heartbeat").map_or(0, <[_]>::len);
+    let before = runs();
+    stalled.block_on(async {
+        let next_run = async {
+            while runs() == before {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), next_run)
+            .await
+            .expect("the scheduler ran again");
+    });
     let (ready, live) = answers();
     assert_eq!((ready.status(), live.status()), (Status::Ready, Status::Alive));
 }

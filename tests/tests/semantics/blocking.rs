@@ -1,15 +1,20 @@
 //! Blocking checks run on the blocking pool under their deadline, with at
 //! most one run in flight: a hung call never piles up threads.
 //!
-//! These tests use a multi-threaded runtime and real time (deadlines of
-//! 50 ms), because the blocking pool runs on real threads; what they wait
-//! for is signalled through a condition variable, not slept on.
+//! The blocking pool runs on real threads, so these tests run on a
+//! current-thread runtime with tokio's clock paused: it does not move on its
+//! own while a blocking task is in flight, so a deadline passes only when a
+//! test moves the clock, and a run that should pass has all the real time it
+//! needs. What the tests wait for is signalled, never slept on.
 
+use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use health_core::prelude::*;
+use health_core::ProbeReport;
+use tokio::sync::Notify;
 
 /// A synchronous dependency that blocks until opened.
 #[derive(Clone, Default)]
@@ -20,11 +25,14 @@ struct GateInner {
     open: Mutex<bool>,
     opened: Condvar,
     started: AtomicUsize,
+    /// Told when a run enters.
+    entered: Notify,
 }
 
 impl Gate {
     fn pass(&self) -> Result<(), String> {
         self.0.started.fetch_add(1, Ordering::SeqCst);
+        self.0.entered.notify_one();
         let mut open = self.0.open.lock().unwrap();
         while !*open {
             open = self.0.opened.wait(open).unwrap();
@@ -47,27 +55,66 @@ fn sync_driver(gate: &Gate) -> Result<(), String> {
     gate.pass()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hung_blocking_check_times_out_and_is_never_started_twice() {
-    let gate = Gate::default();
-    let health = Health::builder(gate.clone()).build().unwrap();
-
-    for probe in 1..=3 {
-        let ready = health.readiness().await;
-        assert_eq!(ready.status(), Status::NotReady, "probe {probe}");
-        assert_eq!(ready.check("sync_driver").unwrap().reason(), Some(Reason::Timeout));
-        tokio::time::sleep(Duration::from_millis(2)).await; // past the 1ms interval
+/// Readiness, with the paused clock moved on 50 ms (the deadline) at a
+/// time for as long as it has not answered: the clock stands still while a
+/// blocking run is in flight, so only this lets a deadline pass.
+async fn readiness_moving_the_clock(health: &Health<Gate>) -> ProbeReport {
+    let mut probe = pin!(health.readiness());
+    for _ in 0..100 {
+        tokio::select! {
+            biased;
+            ready = &mut probe => return ready,
+            () = std::future::ready(()) => {}
+        }
+        // Moves the clock, then lets the run's task see it.
+        tokio::time::advance(Duration::from_millis(50)).await;
     }
-    assert_eq!(gate.started(), 1, "later probes joined the run still in flight");
-
-    gate.open();
-    let ready = health.readiness().await;
-    assert_eq!(ready.status(), Status::Ready);
-    assert!(gate.started() <= 2);
+    panic!("no answer after 100 deadlines");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_function_stays_callable_as_written() {
+#[test]
+fn a_hung_blocking_check_times_out_and_is_never_started_twice() {
+    let gate = Gate::default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let health = Health::builder(gate.clone()).build().unwrap();
+        for probe in 1..=3 {
+            let ready = readiness_moving_the_clock(&health).await;
+            assert_eq!(ready.status(), Status::NotReady, "probe {probe}");
+            assert_eq!(ready.check("sync_driver").unwrap().reason(), Some(Reason::Timeout));
+            if probe == 1 {
+                // The first run has entered the check (and hangs there).
+                gate.0.entered.notified().await;
+            }
+            // Past the 1 ms interval: the next probe asks for a run, and
+            // joins the one still in flight.
+            tokio::time::advance(Duration::from_millis(2)).await;
+        }
+
+        // Open, past the interval: the run in flight ends, or a new one
+        // starts; either passes, with the clock standing still until it has
+        // (no deadline can pass).
+        gate.open();
+        tokio::time::advance(Duration::from_millis(2)).await;
+        assert_eq!(health.readiness().await.status(), Status::Ready);
+    });
+    // Dropping the runtime waits for every blocking task it started: each
+    // run that was ever started has entered the check by now.
+    drop(runtime);
+    assert!(
+        gate.started() <= 2,
+        "{} runs: later probes started runs of their own instead of joining the one in flight \
+         (at most the hung one and one after the gate opened)",
+        gate.started()
+    );
+}
+
+#[test]
+fn the_function_stays_callable_as_written() {
     let gate = Gate::default();
     gate.open();
     assert_eq!(sync_driver(&gate), Ok(()));
@@ -81,7 +128,7 @@ fn sync_panics(_state: &Broken) -> bool {
     panic!("driver invariant violated")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_panicking_blocking_check_is_a_failure() {
     let health = Health::builder(Broken).build().unwrap();
     let ready = health.readiness().await;
@@ -111,7 +158,7 @@ fn sync_unprintable(state: &Unprintable) -> Result<(), UnprintableError> {
     Err(UnprintableError)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_blocking_check_whose_error_cannot_be_printed_fails_and_runs_again() {
     let state = Unprintable::default();
     let health = Health::builder(state.clone()).build().unwrap();
@@ -125,6 +172,7 @@ async fn a_blocking_check_whose_error_cannot_be_printed_fails_and_runs_again() {
             run,
             "the slot was freed: a new run started"
         );
-        tokio::time::sleep(Duration::from_millis(2)).await; // past the 1ms interval
+        // Past the 1 ms interval (the paused clock moves on at once).
+        tokio::time::sleep(Duration::from_millis(2)).await;
     }
 }

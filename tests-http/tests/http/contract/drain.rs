@@ -3,7 +3,7 @@
 //! accepting, lets in-flight requests finish, and returns.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use health_core::prelude::*;
 use hyper::StatusCode;
@@ -12,7 +12,7 @@ use tokio::net::TcpStream;
 use tokio::sync::Notify;
 
 use crate::adapters::Adapter;
-use crate::client::get;
+use crate::client::{get, Reply};
 
 #[derive(Default)]
 struct Draining {
@@ -69,4 +69,73 @@ pub async fn liveness_stays_200_during_the_drain<A: Adapter>() {
         assert_eq!(get(addr, "/health/live").await.status, StatusCode::OK);
         assert_eq!(get(addr, "/health/ready").await.status, StatusCode::SERVICE_UNAVAILABLE);
     }
+}
+
+/// How long [`new_connections_are_answered_for_the_whole_drain_delay`]
+/// drains.
+const DRAIN: Duration = Duration::from_secs(1);
+
+/// One request on a fresh connection, `None` if the connection is refused
+/// or closed unanswered (the listener stopped accepting).
+async fn fresh_get(addr: std::net::SocketAddr, path: &str) -> Option<Reply> {
+    let stream = TcpStream::connect(addr).await.ok()?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+        .await
+        .ok()?;
+    tokio::spawn(connection);
+    let request = hyper::Request::get(path)
+        .header("host", addr.to_string())
+        .body(http_body_util::Empty::<bytes::Bytes>::new())
+        .unwrap();
+    let response = sender.send_request(request).await.ok()?;
+    let (head, body) = response.into_parts();
+    let body = http_body_util::BodyExt::collect(body).await.ok()?.to_bytes();
+    Some(Reply {
+        status: head.status,
+        headers: head.headers,
+        body: String::from_utf8(body.to_vec()).unwrap(),
+    })
+}
+
+pub async fn new_connections_are_answered_for_the_whole_drain_delay<A: Adapter>() {
+    struct Calm;
+    let health = Health::builder(Calm).build().unwrap();
+    let served = A::serve(health.http().handle_signals(false), DRAIN).await;
+    let addr = served.addr;
+    assert_eq!(get(addr, "/health/ready").await.status, StatusCode::OK);
+
+    let began = Instant::now();
+    health.begin_shutdown();
+    // New connections, one after another, until one goes unanswered: each
+    // answered one is told `shutting_down`, and the first unanswered comes
+    // no sooner than the drain delay after shutdown began.
+    let mut answered = 0;
+    let mut pace = tokio::time::interval(Duration::from_millis(20));
+    let stopped_accepting = tokio::time::timeout(DRAIN + Duration::from_secs(30), async {
+        loop {
+            pace.tick().await;
+            let Some(ready) = fresh_get(addr, "/health/ready").await else {
+                return began.elapsed();
+            };
+            assert_eq!(
+                (ready.status, ready.json()),
+                (StatusCode::SERVICE_UNAVAILABLE, json!({"status": "shutting_down"})),
+                "{:?} into the drain",
+                began.elapsed()
+            );
+            answered += 1;
+        }
+    })
+    .await
+    .expect("the listener stops accepting once the drain delay is over");
+    assert!(
+        stopped_accepting >= DRAIN,
+        "a new connection went unanswered {stopped_accepting:?} into a drain of {DRAIN:?} \
+         ({answered} answered before)"
+    );
+    assert!(answered > 0);
+    tokio::time::timeout(Duration::from_secs(30), served.stopped)
+        .await
+        .expect("the server returns")
+        .unwrap();
 }

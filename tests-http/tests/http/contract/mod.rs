@@ -55,6 +55,7 @@ macro_rules! contract_suite {
                     page::json_clients_keep_json_and_can_ask_for_the_history,
                     drain::readiness_flips_first_then_the_listener_drains_and_stops,
                     drain::liveness_stays_200_during_the_drain,
+                    drain::new_connections_are_answered_for_the_whole_drain_delay,
                 );
             }
         )*
