@@ -89,15 +89,23 @@ pub struct CheckRef<S: ?Sized> {
 
 /// The [`CheckRef`] of check `C` on state `S`.
 pub const fn check_ref<C: CheckFn<S>, S: ?Sized>() -> CheckRef<S> {
-    CheckRef {
-        name: static_name(C::SPEC),
-        type_id: TypeId::of::<C>,
-        spec: spec_of::<C, S>,
-        run: run_boxed::<C, S>,
-    }
+    CheckRef::with_entry::<C, S>(run_boxed::<C, S>)
 }
 
 impl<S: ?Sized> CheckRef<S> {
+    /// The reference of check `C` (a check on `T`), entered through `run`:
+    /// `T` itself, or a state whose type is erased (registrations).
+    pub(crate) const fn with_entry<C: CheckFn<T>, T: ?Sized>(
+        run: for<'a> fn(&'a S) -> BoxFuture<'a, CheckOutcome>,
+    ) -> CheckRef<S> {
+        CheckRef {
+            name: static_name(C::SPEC),
+            type_id: TypeId::of::<C>,
+            spec: spec_of::<C, T>,
+            run,
+        }
+    }
+
     /// The type `#[health_check]` generated for the check.
     pub(crate) fn type_id(&self) -> TypeId {
         (self.type_id)()

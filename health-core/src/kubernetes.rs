@@ -105,7 +105,7 @@ impl KubernetesProbes {
 
     /// The path serving `probe`, when not the default (`/health/live`, ...).
     pub fn path(mut self, probe: Probe, path: impl Into<String>) -> Self {
-        self.paths[index(probe)] = path.into();
+        self.paths[probe.index()] = path.into();
         self
     }
 
@@ -124,19 +124,19 @@ impl KubernetesProbes {
 
     /// Forces `timeoutSeconds` of `probe` (a warning says if it is too short).
     pub fn timeout_seconds(mut self, probe: Probe, seconds: u32) -> Self {
-        self.timeout_overrides[index(probe)] = Some(seconds);
+        self.timeout_overrides[probe.index()] = Some(seconds);
         self
     }
 
     /// Forces `periodSeconds` of `probe`.
     pub fn period_seconds(mut self, probe: Probe, seconds: u32) -> Self {
-        self.period_overrides[index(probe)] = Some(seconds.max(1));
+        self.period_overrides[probe.index()] = Some(seconds.max(1));
         self
     }
 
     /// The largest deadline among `probe`'s checks, and the check's name.
     fn slowest(&self, probe: Probe) -> Option<&(String, Duration)> {
-        self.deadlines[index(probe)]
+        self.deadlines[probe.index()]
             .iter()
             .max_by_key(|(_, deadline)| *deadline)
     }
@@ -152,8 +152,8 @@ impl KubernetesProbes {
     }
 
     fn settings(&self, probe: Probe, default_period: u32) -> ProbeSettings {
-        let timeout_seconds = self.timeout_overrides[index(probe)].unwrap_or_else(|| self.needed_timeout(probe));
-        let period_seconds = self.period_overrides[index(probe)].unwrap_or(default_period.max(timeout_seconds));
+        let timeout_seconds = self.timeout_overrides[probe.index()].unwrap_or_else(|| self.needed_timeout(probe));
+        let period_seconds = self.period_overrides[probe.index()].unwrap_or(default_period.max(timeout_seconds));
         let failure_threshold = match probe {
             Probe::Startup => {
                 let budget = self
@@ -165,7 +165,7 @@ impl KubernetesProbes {
             _ => 3,
         };
         ProbeSettings {
-            path: self.paths[index(probe)].clone(),
+            path: self.paths[probe.index()].clone(),
             period_seconds,
             timeout_seconds,
             failure_threshold,
@@ -285,14 +285,6 @@ impl KubernetesProbes {
             let _ = writeln!(yaml, "      successThreshold: {}", settings.success_threshold);
         }
         yaml
-    }
-}
-
-fn index(probe: Probe) -> usize {
-    match probe {
-        Probe::Liveness => 0,
-        Probe::Readiness => 1,
-        Probe::Startup => 2,
     }
 }
 

@@ -39,6 +39,15 @@ impl Probe {
         }
     }
 
+    /// The probe's position in [`Probe::ALL`], for per-probe arrays.
+    pub(crate) const fn index(self) -> usize {
+        match self {
+            Probe::Liveness => 0,
+            Probe::Readiness => 1,
+            Probe::Startup => 2,
+        }
+    }
+
     const fn bit(self) -> u8 {
         match self {
             Probe::Liveness => 1,

@@ -4,7 +4,7 @@
 
 use std::any::{Any, TypeId};
 
-use crate::check::{BoxFuture, CheckFn};
+use crate::check::{BoxFuture, CheckFn, CheckRef};
 use crate::outcome::CheckOutcome;
 use crate::spec::CheckSpec;
 
@@ -13,14 +13,13 @@ pub(crate) type AnyState = dyn Any + Send + Sync;
 
 /// One annotated check, as submitted by `#[health_check]`.
 pub struct Registration {
-    check_type: fn() -> TypeId,
+    /// The check, entered with its state's type erased.
+    check: CheckRef<AnyState>,
     /// The path of the type `#[health_check]` generated, which is the
     /// annotated function's path (same module, same name).
     function: fn() -> &'static str,
     /// `None` for checks without a state argument: they join every registry.
     state_type: Option<fn() -> TypeId>,
-    spec: fn() -> CheckSpec,
-    run: for<'a> fn(&'a AnyState) -> BoxFuture<'a, CheckOutcome>,
 }
 
 inventory::collect!(Registration);
@@ -29,7 +28,7 @@ impl std::fmt::Debug for Registration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Registration")
             .field("function", &(self.function)())
-            .field("spec", &(self.spec)())
+            .field("spec", &self.check.spec())
             .finish_non_exhaustive()
     }
 }
@@ -38,28 +37,20 @@ impl Registration {
     /// The registration of check `C` taking `&S`.
     pub const fn stateful<S: Any + Send + Sync, C: CheckFn<S>>() -> Registration {
         Registration {
-            check_type: TypeId::of::<C>,
+            check: CheckRef::with_entry::<C, S>(call_stateful::<S, C>),
             function: std::any::type_name::<C>,
             state_type: Some(TypeId::of::<S>),
-            spec: spec_of::<S, C>,
-            run: call_stateful::<S, C>,
         }
     }
 
     /// The registration of check `C` taking no argument.
     pub const fn stateless<C: CheckFn<()>>() -> Registration {
         Registration {
-            check_type: TypeId::of::<C>,
+            check: CheckRef::with_entry::<C, ()>(call_stateless::<C>),
             function: std::any::type_name::<C>,
             state_type: None,
-            spec: spec_of::<(), C>,
-            run: call_stateless::<C>,
         }
     }
-}
-
-fn spec_of<S, C: CheckFn<S>>() -> CheckSpec {
-    C::SPEC
 }
 
 fn call_stateful<S: Any + Send + Sync, C: CheckFn<S>>(state: &AnyState) -> BoxFuture<'_, CheckOutcome> {
@@ -86,7 +77,7 @@ impl Registration {
 
     /// The type `#[health_check]` generated for the check.
     pub(crate) fn check_type(&self) -> TypeId {
-        (self.check_type)()
+        self.check.type_id()
     }
 
     /// The annotated function's path.
@@ -96,11 +87,11 @@ impl Registration {
 
     /// The check's descriptor.
     pub(crate) fn spec(&self) -> CheckSpec {
-        (self.spec)()
+        self.check.spec()
     }
 
     /// Starts one run on `state` (of the registration's state type).
     pub(crate) fn run<'a>(&self, state: &'a AnyState) -> BoxFuture<'a, CheckOutcome> {
-        (self.run)(state)
+        self.check.run(state)
     }
 }

@@ -69,7 +69,7 @@ impl Events {
     /// Records `probe`'s current answer; publishes it if it changed. The
     /// common case, no change, is one atomic load.
     pub fn probe(&self, probe: Probe, status: Status) {
-        let slot = &self.probes[probe_index(probe)];
+        let slot = &self.probes[probe.index()];
         let new = status.index();
         let mut old = slot.load(Ordering::Acquire);
         loop {
@@ -121,13 +121,5 @@ impl Events {
     /// The last transitions, oldest first.
     pub fn recent(&self) -> Vec<Transition> {
         self.recent.lock().unwrap_or_else(PoisonError::into_inner).to_vec()
-    }
-}
-
-fn probe_index(probe: Probe) -> usize {
-    match probe {
-        Probe::Liveness => 0,
-        Probe::Readiness => 1,
-        Probe::Startup => 2,
     }
 }
