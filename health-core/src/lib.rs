@@ -79,6 +79,8 @@ mod execute;
 pub mod grpc;
 mod health;
 mod health_report;
+#[cfg(any(feature = "server", feature = "grpc"))]
+mod held;
 pub mod history;
 #[cfg(feature = "http")]
 pub mod http;

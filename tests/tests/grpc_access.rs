@@ -20,7 +20,7 @@ use health_core::token::BearerToken;
 use health_core::{BoxFuture, Probes};
 use raw_h2::{
     call_headers, call_headers_with, frame, header_frames, read_frame, DATA, EMPTY_REQUEST, END_HEADERS, END_STREAM,
-    HEADERS, RST_STREAM, SETTINGS,
+    HEADERS, PREFACE, RST_STREAM, SETTINGS,
 };
 use socket2::SockRef;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -267,48 +267,87 @@ async fn closed_within(connection: &mut tokio::net::TcpStream, within: Duration)
     }
 }
 
+/// A connection that sent half the HTTP/2 preface and nothing more, once
+/// the server holds it (its SETTINGS came).
+async fn half_sent_preface(addr: SocketAddr) -> tokio::net::TcpStream {
+    let mut connection = tokio::net::TcpStream::connect(addr).await.unwrap();
+    connection.write_all(&PREFACE[..16]).await.unwrap();
+    let (kind, _, _, _) = read_frame(&mut connection).await.expect("the server's SETTINGS");
+    assert_eq!(kind, SETTINGS);
+    connection
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn connections_past_the_cap_are_closed_and_silent_ones_time_out() {
+async fn at_the_cap_a_fresh_client_closes_the_oldest_silent_connection() {
     let mut limits = GrpcLimits::default();
     limits.max_connections = 2;
-    // Long enough that the third connection below comes while both silent
-    // ones still hold their places, however slow the machine.
-    limits.handshake_timeout = Duration::from_secs(2);
+    // Far away: what frees a place below is eviction, not this timeout.
+    limits.handshake_timeout = Duration::from_secs(600);
     let (_health, addr, _running) = serve(limits).await;
-    let began = Instant::now();
-    let mut silent = Vec::new();
-    for _ in 0..2 {
-        let mut connection = tokio::net::TcpStream::connect(addr).await.unwrap();
-        // The server's SETTINGS, its first words to a connection it accepted
-        // and counted: this one holds a place.
-        let (kind, ..) = read_frame(&mut connection).await.expect("accepted");
-        assert_eq!(kind, SETTINGS);
-        silent.push(connection);
-    }
-    // Both places taken: a third is closed at accept, before the server
-    // says a word (an accepted one gets SETTINGS first, as above).
-    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
-    third.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.ok();
+    let mut oldest = half_sent_preface(addr).await;
+    let newest = half_sent_preface(addr).await;
+    // The cap is full of silent connections: a fresh client is answered.
+    let answered = tokio::time::timeout(Duration::from_secs(60), check(addr, "", None)).await;
     assert_eq!(
-        closed_within(&mut third, Duration::from_secs(5)).await,
-        Some(0),
-        "over the cap: closed unserved"
+        answered.expect("answered before the handshake timeout").unwrap(),
+        ServingStatus::Serving
     );
-    // The silent ones never sent a preface: closed at the handshake timeout,
-    // counted from their accept (after `began`).
-    for connection in &mut silent {
-        assert!(
-            closed_within(connection, Duration::from_secs(10)).await.is_some(),
-            "silent connection kept"
-        );
-    }
     assert!(
-        began.elapsed() >= Duration::from_secs(2),
-        "not before the timeout: {:?}",
-        began.elapsed()
+        closed_within(&mut oldest, Duration::from_secs(60)).await,
+        "the oldest silent connection made room"
     );
-    // Their places are free again.
-    assert_eq!(check(addr, "", None).await.unwrap(), ServingStatus::Serving);
+    let mut byte = [0u8; 1];
+    assert!(
+        matches!(newest.try_read(&mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "only one connection was closed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_connections_are_closed_at_the_handshake_timeout() {
+    let mut limits = GrpcLimits::default();
+    limits.handshake_timeout = Duration::from_millis(500);
+    let (_health, addr, _running) = serve(limits).await;
+    let started = Instant::now();
+    let mut silent = half_sent_preface(addr).await;
+    assert!(
+        closed_within(&mut silent, Duration::from_secs(5)).await,
+        "silent connection kept"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(500),
+        "not before the timeout"
+    );
+}
+
+/// Reads `connection` until its `Watch` (stream 1) reports `NOT_SERVING`;
+/// `false` if the connection ends first.
+async fn watch_says_not_serving(connection: &mut tokio::net::TcpStream) -> bool {
+    while let Some((kind, _, stream, payload)) = read_frame(connection).await {
+        // A gRPC message: 5-byte prefix, then `status = 2` (NOT_SERVING).
+        if kind == DATA && stream == 1 && payload.ends_with(&[0x08, 0x02]) {
+            return true;
+        }
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_cap_with_every_connection_streaming_a_new_one_is_closed_and_the_watches_go_on() {
+    let mut limits = GrpcLimits::default();
+    limits.max_connections = 2;
+    let (health, addr, _running) = serve(limits).await;
+    let mut watching = [held_watch(addr).await, held_watch(addr).await];
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    third.write_all(PREFACE).await.ok();
+    assert!(
+        closed_within(&mut third, Duration::from_secs(60)).await,
+        "over the cap with every connection streaming"
+    );
+    health.begin_shutdown();
+    for connection in &mut watching {
+        assert!(watch_says_not_serving(connection).await, "a held Watch was cut off");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
 
+use super::limits::CountStreams;
 use super::HealthGrpc;
 use crate::shutdown::drained;
 
@@ -79,6 +80,7 @@ impl GrpcServer {
         tracing::info!(%local_addr, "gRPC health listener serving");
         let serving = limits
             .server()
+            .layer(tower::layer::layer_fn(CountStreams))
             .add_service(grpc.into_service())
             .serve_with_incoming_shutdown(limits.incoming(TcpIncoming::from(listener)), stop);
         let served = tokio::select! {

@@ -1,14 +1,13 @@
 //! A standalone listener (hyper 1.x) for applications on other stacks, or
 //! for health on a port of its own.
 
-use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -20,10 +19,10 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::task::AbortHandle;
 use tokio::time::Sleep;
 
 use super::HealthHttp;
+use crate::held::{Answering, Held};
 use crate::shutdown::drained;
 use crate::Registry;
 
@@ -166,10 +165,15 @@ impl HttpServer {
                             .header_read_timeout(HealthHttp::HEADER_READ_TIMEOUT)
                             .serve_connection(TokioIo::new(io), service);
                         let connection = graceful.watch(connection);
-                        held.spawn(busy, async move {
-                            if let Err(e) = connection.await {
-                                tracing::debug!("health connection ended: {e}");
-                            }
+                        held.hold(busy, |leave| {
+                            let task = tokio::spawn(async move {
+                                let _leave = leave;
+                                if let Err(e) = connection.await {
+                                    tracing::debug!("health connection ended: {e}");
+                                }
+                            });
+                            let task = task.abort_handle();
+                            ((), Box::new(move || task.abort()))
                         });
                     }
                     // Out of descriptors or a connection reset before accept:
@@ -190,118 +194,6 @@ impl HttpServer {
         held.close_all();
         tracing::info!(%local_addr, "health listener stopped");
         Ok(())
-    }
-}
-
-/// The connections a listener holds, oldest first, each with whether it is
-/// answering a request right now (then it is never closed to make room).
-struct Held {
-    cap: usize,
-    connections: Arc<Mutex<BTreeMap<u64, HeldConnection>>>,
-    opened: u64,
-}
-
-struct HeldConnection {
-    task: AbortHandle,
-    busy: Arc<AtomicUsize>,
-}
-
-impl Held {
-    fn new(cap: usize) -> Held {
-        Held {
-            cap,
-            connections: Arc::default(),
-            opened: 0,
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, HeldConnection>> {
-        self.connections.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Makes room for one more connection: under the cap, nothing to do; at
-    /// it, closes the oldest connection not answering a request (idle, or
-    /// still sending its head); `false` when every one is answering.
-    fn make_room(&self) -> bool {
-        let mut connections = self.lock();
-        if connections.len() < self.cap {
-            return true;
-        }
-        let oldest_idle = connections
-            .iter()
-            .find(|(_, held)| held.busy.load(Ordering::Acquire) == 0)
-            .map(|(&number, _)| number);
-        match oldest_idle.and_then(|number| connections.remove(&number)) {
-            Some(evicted) => {
-                evicted.task.abort();
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Runs a connection that [`Held::make_room`] made room for, `busy`
-    /// counting the requests it is answering; it leaves the set when it ends.
-    fn spawn(&mut self, busy: Arc<AtomicUsize>, connection: impl Future<Output = ()> + Send + 'static) {
-        self.opened += 1;
-        let number = self.opened;
-        let leave = Leave {
-            connections: Arc::downgrade(&self.connections),
-            number,
-        };
-        // Locked across the spawn: the task cannot leave before it is in.
-        let mut connections = self.lock();
-        let task = tokio::spawn(async move {
-            let _leave = leave;
-            connection.await;
-        });
-        connections.insert(
-            number,
-            HeldConnection {
-                task: task.abort_handle(),
-                busy,
-            },
-        );
-    }
-
-    /// Closes every connection still open (the grace is over).
-    fn close_all(&self) {
-        for (_, held) in std::mem::take(&mut *self.lock()) {
-            held.task.abort();
-        }
-    }
-}
-
-/// Takes a connection out of the listener's set when its task ends.
-struct Leave {
-    connections: std::sync::Weak<Mutex<BTreeMap<u64, HeldConnection>>>,
-    number: u64,
-}
-
-impl Drop for Leave {
-    fn drop(&mut self) {
-        if let Some(connections) = self.connections.upgrade() {
-            connections
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(&self.number);
-        }
-    }
-}
-
-/// A request being answered on a connection, for as long as it lives.
-struct Answering(Arc<AtomicUsize>);
-
-impl Answering {
-    fn new(busy: &Arc<AtomicUsize>) -> Answering {
-        busy.fetch_add(1, Ordering::AcqRel);
-        Answering(Arc::clone(busy))
-    }
-}
-
-impl Drop for Answering {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
