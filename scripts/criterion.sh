@@ -17,9 +17,10 @@
 # run's figures are picked up), then reads each benchmark's estimates
 # (criterion's `new/estimates.json`) and writes the median of each, with
 # its 95 % confidence interval and, where the bench sets a throughput, the
-# time per byte (redact) or per element (runtime: per check), to bench/results/criterion-latest.md (header:
-# scripts/lib/results.sh). A bench that fails ends the run non-zero and
-# leaves the previous report as it was.
+# time per byte (redact) or per element (runtime: per check), to
+# bench/results/criterion-latest.md (header: scripts/lib/results.sh). A
+# bench that fails ends the run non-zero and leaves the previous report as
+# it was.
 # Settings (environment, defaults in brackets): BENCHES, the benches to run
 # [runtime redact events]; CRITERION_ARGS, options given to every bench's
 # criterion (e.g. `--warm-up-time 1 --measurement-time 2` for a short run;
