@@ -22,16 +22,21 @@
 # rather than replayed from the incremental cache, and the same with
 # `cargo check`), and reports the medians and the ratio macro / hand-written.
 #
-# Prints a Markdown report and writes it to bench/results/compile-latest.md.
+# Writes bench/results/compile-latest.md (header: scripts/lib/results.sh) and
+# prints it, only when every build ran: a build that fails ends the run
+# non-zero and leaves the previous report as it was.
 # Settings (environment): CHECKS [100], REPS [3], RESULTS
 # [bench/results/compile-latest.md], CARGO_TARGET_DIR [target].
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/results.sh
+results_start CHECKS REPS RESULTS CARGO_TARGET_DIR
 
 CHECKS=${CHECKS:-100}
 REPS=${REPS:-3}
 RESULTS=${RESULTS:-bench/results/compile-latest.md}
-TARGET_DIR=$(realpath -m "${CARGO_TARGET_DIR:-target}")
+CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
+TARGET_DIR=$(realpath -m "$CARGO_TARGET_DIR")
 WORKSPACE="$TARGET_DIR/compile-bench"
 
 cargo build --release --quiet -p health-bench --bin compile-gen
@@ -42,6 +47,7 @@ for crate in "${CRATES[@]}"; do rm -rf "${WORKSPACE:?}/$crate"; done
 cp Cargo.lock "$WORKSPACE/Cargo.lock"
 
 cd "$WORKSPACE"
+BENCH_TARGET_DIR=$CARGO_TARGET_DIR
 export CARGO_TARGET_DIR="$WORKSPACE/target"
 # A touched but unchanged file would be replayed from the incremental cache
 # (about 0.3 s whatever the crate holds): compile it in full instead.
@@ -62,10 +68,6 @@ timed() {
   awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }'
 }
 
-# The median of the arguments as written (the lower middle one for an even count).
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $0 } END { print v[int((NR + 1) / 2)] }'; }
-
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A RUNS MEDIAN
 # Alternate the crates so that a burst of outside load hits both alike.
 for rep in $(seq "$REPS"); do
@@ -82,16 +84,14 @@ for key in "${!RUNS[@]}"; do
 done
 
 lines() { wc -l <"$1/src/lib.rs"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # ratio of (A - BASE) to (B - BASE)
 above() { awk -v a="$1" -v b="$2" -v z="$3" 'BEGIN { if (b - z <= 0) print "n/a"; else printf "%.2f", (a - z) / (b - z) }'; }
 cd - >/dev/null
+# The header names the settings as given, not the generated workspace's target.
+CARGO_TARGET_DIR=$BENCH_TARGET_DIR
 REPORT=$(mktemp)
+trap 'rm -f "$REPORT"' EXIT
 {
-  echo "# Compile-time benchmark: $CHECKS checks, macros vs hand-written"
-  echo
-  echo "Measured by \`scripts/compile-bench.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench/results' 2>/dev/null || echo ' (with local changes)'), $(rustc --version)."
-  echo "Machine: $(nproc) CPUs, shared and noisy (other engineers compile concurrently); load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Each figure: wall time of \`touch src/lib.rs && cargo <command> -p <crate>\` (dev profile, CARGO_INCREMENTAL=0, dependencies prebuilt), median of $REPS runs; runs in seconds in brackets."
   echo
   echo "| crate | source lines | cargo build s | cargo check s |"
@@ -108,9 +108,5 @@ REPORT=$(mktemp)
   echo "Both end with the same \`readiness_body(&State) -> (u16, String)\` (collect the report, serialize it with serde_json), so each crate compiles its collection and serialization code."
   echo "The hand-written crate does less than the macros give (no panic catching, no registration, no caching, no thresholds): the ratio is an upper bound of the macros' cost for equal function."
 } >"$REPORT"
-mkdir -p "$(dirname "$RESULTS")"
-cp "$REPORT" "$RESULTS"
-rm -f "$REPORT"
-cat "$RESULTS"
-echo >&2
-echo "written to $RESULTS; the generated crates are in $WORKSPACE" >&2
+results_write "$RESULTS" "Compile-time benchmark: $CHECKS checks, macros vs hand-written" "$REPORT"
+echo "the generated crates are in $WORKSPACE" >&2

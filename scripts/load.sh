@@ -13,7 +13,14 @@
 #   (c) cached     our readiness endpoint, on-demand mode (hyper listener)
 #   (d) background our readiness endpoint, background mode (hyper listener)
 #       background-axum  the same through our axum router
-#       background-metrics  (d) with metrics recorded into an installed Prometheus exporter
+#       background-metrics  (d) with a Prometheus exporter installed as the
+#                  `metrics` recorder. Probes record nothing (the metrics are
+#                  recorded when a check's run ends, and the probe-status
+#                  gauge when a status changes), and the checks run once a
+#                  second: about 3 runs recorded per second whatever the
+#                  request rate. So this variant measures that an installed
+#                  recorder costs the probe path nothing, not what recording
+#                  costs; that is the criterion bench `events` (per run).
 #   (e) blackhole  our on-demand readiness over a dependency that never answers
 #   (f) soak       RSS of a background-mode server after 10k and 1M probes,
 #                  its checks run every 10 ms (one flapping) so that every
@@ -26,7 +33,10 @@
 # Every ping sleeps 5 ms and counts its calls; the control listener of the
 # server reports them, so the table shows dependency calls per probe.
 #
-# Prints a Markdown report and writes it to bench/results/load-latest.md.
+# Writes bench/results/load-latest.md (header: scripts/lib/results.sh) and
+# prints it, only when every part ran: a server that does not start or dies,
+# a load generator that fails or any transport error ends the run non-zero
+# and leaves the previous report as it was.
 # Settings (environment, defaults in brackets): CONNECTIONS [32],
 # DURATION seconds per variant and round [10], WARMUP seconds [2],
 # ROUNDS [3], SOAK_FIRST [10000], SOAK_TOTAL [1000000],
@@ -36,6 +46,8 @@
 # Takes about 8 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/results.sh
+results_start CONNECTIONS DURATION WARMUP ROUNDS SOAK_FIRST SOAK_TOTAL PROBE_TIMEOUT RESULTS CARGO_TARGET_DIR
 
 CONNECTIONS=${CONNECTIONS:-32}
 DURATION=${DURATION:-10}
@@ -45,7 +57,8 @@ SOAK_FIRST=${SOAK_FIRST:-10000}
 SOAK_TOTAL=${SOAK_TOTAL:-1000000}
 RESULTS=${RESULTS:-bench/results/load-latest.md}
 PROBE_TIMEOUT=${PROBE_TIMEOUT:-1}
-BIN="${CARGO_TARGET_DIR:-target}/release"
+CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
+BIN="$CARGO_TARGET_DIR/release"
 
 cargo build --release --quiet -p health-bench --bin bench-server --bin loadgen
 # The Node.js peer: its package and lockfile are in bench/node; installed here,
@@ -64,15 +77,7 @@ HEALTH_VERSION=$(locked health)
 TERMINUS_VERSION=$( [ -n "$NODE_PEER" ] && node -p 'require("./bench/node/node_modules/@godaddy/terminus/package.json").version' || echo "-")
 NODE_VERSION=$( [ -n "$NODE_PEER" ] && node --version || echo "-")
 
-if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
-  SERVER_PIN=(taskset -c 0)
-  LOAD_PIN=(taskset -c 1)
-  PINNING="server on CPU 0, load generator on CPU 1 (taskset); each runs a tokio runtime with one worker per CPU it may use"
-else
-  SERVER_PIN=()
-  LOAD_PIN=()
-  PINNING="none (taskset missing or fewer than 2 CPUs): server and load generator share the CPUs"
-fi
+pin_cpus
 
 WORK=$(mktemp -d)
 SERVER_PID=""
@@ -91,6 +96,7 @@ start_server() {
   : >"$WORK/server.out"
   local server=("$BIN/bench-server")
   case $1 in peer-terminus*) server=(node bench/node/terminus-server.js) ;; esac
+  CURRENT=$1
   "${SERVER_PIN[@]}" "${server[@]}" "$1" >"$WORK/server.out" 2>"$WORK/server.err" &
   SERVER_PID=$!
   local line=""
@@ -98,13 +104,12 @@ start_server() {
     line=$(grep -m1 '^ready ' "$WORK/server.out" || true)
     [ -n "$line" ] && break
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      echo "bench-server $1 exited:" >&2
       cat "$WORK/server.err" >&2
-      exit 1
+      fail "bench-server $1 exited"
     fi
     sleep 0.05
   done
-  [ -n "$line" ] || { echo "bench-server $1 did not start" >&2; exit 1; }
+  [ -n "$line" ] || fail "bench-server $1 did not start"
   for kv in $line; do
     case $kv in
       addr=*) ADDR=${kv#addr=} ;;
@@ -126,17 +131,9 @@ server_preempted() {
   cat /proc/"$SERVER_PID"/task/*/status 2>/dev/null | awk '$1 == "nonvoluntary_ctxt_switches:" { n += $2 } END { print n + 0 }'
 }
 
-# Processes using more than 5 % of a CPU over one second (other engineers'
-# builds and benchmarks share this machine).
-busy_others() {
-  top -b -n 2 -d 1 -w 120 | awk '
-    /^top -/ { round++ }
-    round == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 > 5 && $12 != "top" { printf "%s%s %s%%", sep, $12, $9; sep = ", " }
-    END { if (sep == "") printf "none" }'
-}
-
 # Runs the load generator against the server's readiness path with the
-# given options; sets LG_<key> for each key=value it prints.
+# given options; sets LG_<key> for each key=value it prints. A transport
+# error (connect, reset, malformed answer) or a server that died ends the run.
 load() {
   local line
   line=$("${LOAD_PIN[@]}" "$BIN/loadgen" --url "http://$ADDR/health/ready" \
@@ -144,13 +141,11 @@ load() {
   for kv in $line; do
     declare -g "LG_${kv%%=*}=${kv#*=}"
   done
+  [ "$LG_errors" = 0 ] || fail "$LG_errors transport errors against $CURRENT ($line)"
+  kill -0 "$SERVER_PID" 2>/dev/null || fail "the $CURRENT server died during its measurement"
 }
 
-# The median of the arguments as written (the lower middle one for an even count).
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $0 } END { print v[int((NR + 1) / 2)] }'; }
 mib() { awk -v kib="$1" 'BEGIN { printf "%.1f", kib / 1024 }'; }
-# ratio A B [digits]
-ratio() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b == 0) print "n/a"; else printf "%.*f", d, a / b }'; }
 # verdict VALUE OP LIMIT: "met" when VALUE OP LIMIT holds (OP is >= or <=).
 verdict() {
   awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
@@ -160,17 +155,10 @@ verdict() {
 }
 
 REPORT="$WORK/report.md"
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-BUSY_BEFORE=$(busy_others)
 STARTED=$(date +%s)
 {
-  echo "# Load benchmark: readiness endpoint"
-  echo
-  echo "Measured by \`scripts/load.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench/results' 2>/dev/null || echo ' (with local changes)')."
-  echo "Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), shared and noisy (other builds may run concurrently);"
-  echo "load average before: $LOAD_BEFORE; other processes busy before (over 1 s): $BUSY_BEFORE."
-  echo "Pinning: $PINNING."
-  echo "Settings: $CONNECTIONS keep-alive connections (closed loop), ${WARMUP} s warm-up then ${DURATION} s measured per variant, $ROUNDS rounds;"
+  echo "Pinning: $PINNING; each process runs a tokio runtime with one worker per CPU it may use."
+  echo "$CONNECTIONS keep-alive connections (closed loop), ${WARMUP} s warm-up then ${DURATION} s measured per variant, $ROUNDS rounds;"
   echo "every check is a 5 ms ping (\`tokio::time::sleep\`; \`setTimeout\` in Node.js) counting its calls; 3 checks per readiness answer, interval 1 s, deadline 250 ms (where the library has them)."
   echo "Peers: axum-health $AXUM_HEALTH_VERSION, health $HEALTH_VERSION (crates.io), @godaddy/terminus $TERMINUS_VERSION on Node.js $NODE_VERSION (npm)."
   echo
@@ -186,7 +174,7 @@ declare -A WHAT=(
   [cached]="(c) ours, on-demand (cached), hyper listener"
   [background]="(d) ours, background, hyper listener"
   [background-axum]="(d') ours, background, axum router"
-  [background-metrics]="(d'') ours, background, metrics exporter installed"
+  [background-metrics]="(d'') ours, background, a Prometheus exporter installed as the metrics recorder (probes record nothing; the checks' runs, 3 a second, do)"
   [peer-axum-health]="(g) peer: axum-health $AXUM_HEALTH_VERSION, its layer and handler"
   [peer-health]="(g) peer: health $HEALTH_VERSION, periodic checkers (interval 1 s, leeway 2 s), hyper handler"
   [peer-terminus]="(g) peer: @godaddy/terminus $TERMINUS_VERSION, Node.js $NODE_VERSION, pings under Promise.all"
@@ -322,11 +310,7 @@ GROWTH_KIB=$((RSS_TOTAL - RSS_FIRST))
   echo "RSS growth: $GROWTH_KIB KiB ($(mib "$GROWTH_KIB") MiB); target within 2 MiB: $(verdict "${GROWTH_KIB#-}" '<=' 2048)."
   echo "Transport errors: $SOAK_ERRORS; $SOAK_TOTAL requests at $SOAK_RPS requests/s over the last phase."
   echo
-  echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg); other processes busy after (over 1 s): $(busy_others); total run time $(($(date +%s) - STARTED)) s."
+  echo "Total run time $(($(date +%s) - STARTED)) s."
 } >>"$REPORT"
 
-mkdir -p "$(dirname "$RESULTS")"
-cp "$REPORT" "$RESULTS"
-cat "$RESULTS"
-echo >&2
-echo "written to $RESULTS" >&2
+results_write "$RESULTS" "Load benchmark: readiness endpoint" "$REPORT"

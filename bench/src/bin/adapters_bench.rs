@@ -11,10 +11,14 @@
 //!     in each round, each variant in turn: `adapters-bench serve` pinned to
 //!     CPU 0, `loadgen` (built next to this binary) pinned to CPU 1 against
 //!     its readiness path, then the server is stopped; prints a Markdown
-//!     report of the medians over rounds and the ratios to the baselines
+//!     report of the medians over rounds and the ratios to the baselines;
+//!     fails (exit 2, the report on stderr) when any answer was not 2xx or
+//!     any transport error occurred
 //! ```
 //!
-//! Build both first: `cargo build --release -p health-bench --bin adapters-bench --bin loadgen`.
+//! `bash scripts/adapters-bench.sh` builds both binaries, runs `run` and
+//! writes `bench/results/adapters-latest.md` with the run's header (date,
+//! commit, command, machine load).
 //! Variants: `tower-static` (a `tower::service_fn` answering the readiness
 //! body ours answers, byte for byte), `tower` (`health.http().into_service()`),
 //! `tower-layer` (`health.http().layer()` in front of an application
@@ -281,11 +285,6 @@ fn start(exe: &Path, variant: Variant, pin: bool) -> Result<(Child, SocketAddr),
     Ok((child, addr))
 }
 
-fn load_average() -> String {
-    let loadavg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    loadavg.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
-}
-
 fn run(args: &[String]) -> Result<(), String> {
     let settings = Settings {
         rounds: flag(args, "--rounds", 3)?,
@@ -304,7 +303,6 @@ fn run(args: &[String]) -> Result<(), String> {
         .output()
         .is_ok_and(|o| o.status.success());
     let pin = taskset && cpus >= 2;
-    let load_before = load_average();
     let mut measured: Vec<Vec<Measured>> = vec![Vec::new(); VARIANTS.len()];
     for round in 1..=settings.rounds {
         for (i, variant) in VARIANTS.into_iter().enumerate() {
@@ -326,22 +324,33 @@ fn run(args: &[String]) -> Result<(), String> {
             measured[i].push(Measured::parse(&String::from_utf8_lossy(&output.stdout)));
         }
     }
-    let load_after = load_average();
-    print!("{}", report(&settings, &measured, pin, &load_before, &load_after));
+    let report = report(&settings, &measured, pin);
+    let failed: Vec<String> = VARIANTS
+        .into_iter()
+        .zip(&measured)
+        .filter_map(|(variant, rounds)| {
+            let errors: u64 = rounds.iter().map(|m| m.errors).sum();
+            let non_2xx: u64 = rounds.iter().map(|m| m.non_2xx).sum();
+            (errors + non_2xx > 0).then(|| format!("{}: {errors} transport errors, {non_2xx} non-2xx", variant.name()))
+        })
+        .collect();
+    if !failed.is_empty() {
+        eprint!("{report}");
+        return Err(format!("the run failed: {}", failed.join("; ")));
+    }
+    print!("{report}");
     Ok(())
 }
 
 /// The Markdown report.
-fn report(settings: &Settings, measured: &[Vec<Measured>], pin: bool, before: &str, after: &str) -> String {
+fn report(settings: &Settings, measured: &[Vec<Measured>], pin: bool) -> String {
     let field = |i: usize, get: fn(&Measured) -> f64| median(measured[i].iter().map(get).collect());
     let rps = |variant: Variant| {
         let i = VARIANTS.iter().position(|v| *v == variant).unwrap_or(0);
         field(i, |m| m.rps)
     };
-    let mut out = String::from("# Load benchmark: the HTTP adapters\n\n");
-    out += &format!(
-        "Measured by `adapters-bench run` (bench/src/bin/adapters_bench.rs). {} CPUs; {}.\n",
-        std::thread::available_parallelism().map_or(1, |n| n.get()),
+    let mut out = format!(
+        "Measured by `adapters-bench run` (bench/src/bin/adapters_bench.rs); {}.\n",
         if pin {
             "server pinned to CPU 0, loadgen to CPU 1 (taskset)"
         } else {
@@ -349,8 +358,7 @@ fn report(settings: &Settings, measured: &[Vec<Measured>], pin: bool, before: &s
         }
     );
     out += &format!(
-        "Load average (1, 5, 15 min) before: {before}; after: {after}.\n\
-         Readiness (`{READY_PATH}`), background mode over three 5 ms pings; {} keep-alive connections (closed loop), \
+        "Readiness (`{READY_PATH}`), background mode over three 5 ms pings; {} keep-alive connections (closed loop), \
          {} s warm-up then {} s measured per variant, {} interleaved rounds; medians over rounds.\n\n",
         settings.connections, settings.warmup, settings.duration, settings.rounds
     );

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Load benchmark of the HTTP adapters (tower service and layer, actix-web),
+# each next to a static answer on its own framework, in one command:
+#
+#   bash scripts/adapters-bench.sh
+#
+# Builds `adapters-bench` and `loadgen` (crate health-bench) in release and
+# runs `adapters-bench run` (bench/src/bin/adapters_bench.rs): in each of
+# ROUNDS interleaved rounds, each variant in a process of its own pinned to
+# CPU 0, `loadgen` pinned to CPU 1 against its readiness path; medians over
+# rounds and the ratios to the baselines.
+#
+# Writes bench/results/adapters-latest.md (header: scripts/lib/results.sh)
+# and prints it, only when the run completed: a variant that does not start,
+# a load generator that fails, a transport error or a non-2xx answer ends
+# the run non-zero and leaves the previous report as it was.
+# Settings (environment, defaults in brackets): ROUNDS [3], DURATION seconds
+# measured per variant and round [10], WARMUP seconds [2], CONNECTIONS [32],
+# RESULTS [bench/results/adapters-latest.md], CARGO_TARGET_DIR [target].
+# Takes about 3 minutes with the defaults (5 variants x ROUNDS x 12 s).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/results.sh
+results_start ROUNDS DURATION WARMUP CONNECTIONS RESULTS CARGO_TARGET_DIR
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-2}
+CONNECTIONS=${CONNECTIONS:-32}
+RESULTS=${RESULTS:-bench/results/adapters-latest.md}
+CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
+
+cargo build --release --quiet -p health-bench --bin adapters-bench --bin loadgen
+
+BODY=$(mktemp)
+trap 'rm -f "$BODY"' EXIT
+"$CARGO_TARGET_DIR/release/adapters-bench" run --rounds "$ROUNDS" --duration "$DURATION" \
+  --warmup "$WARMUP" --connections "$CONNECTIONS" >"$BODY"
+results_write "$RESULTS" "Load benchmark: the HTTP adapters" "$BODY"
