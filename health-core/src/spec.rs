@@ -54,7 +54,7 @@ impl CheckSpec {
     pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
     /// The longest deadline accepted: orchestrators give up on a probe long
     /// before (Kubernetes waits 1 s by default).
-    pub const MAX_TIMEOUT: Duration = Duration::from_secs(60);
+    pub const MAX_TIMEOUT: Duration = health_rules::MAX_TIMEOUT;
 
     /// A non-critical readiness check with the defaults of `#[health_check]`.
     pub const fn new(name: &'static str) -> CheckSpec {
@@ -138,7 +138,7 @@ impl CheckSpec {
     /// ```
     pub fn validate(&self) -> Result<(), SpecError> {
         let name = || self.name.to_string();
-        if !is_valid_name(&self.name) {
+        if !health_rules::is_valid_name(&self.name) {
             return Err(SpecError::InvalidName { name: name() });
         }
         if self.timeout.is_zero() {
@@ -176,15 +176,6 @@ impl CheckSpec {
         }
         Ok(())
     }
-}
-
-/// Whether `name` can name a check: 1 to 64 characters of `[A-Za-z0-9_.-]`, so
-/// it is safe as a JSON key, a metric label and an IETF `component` name.
-pub(crate) fn is_valid_name(name: &str) -> bool {
-    (1..=64).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
 /// Why a [`CheckSpec`] built at run time breaks a rule `#[health_check]`
@@ -228,11 +219,7 @@ pub enum SpecError {
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SpecError::InvalidName { name } => write!(
-                f,
-                "check name {name:?} must be 1 to 64 characters of A-Z, a-z, 0-9, `_`, `-` or `.` \
-                 (names are JSON keys and metric labels)"
-            ),
+            SpecError::InvalidName { name } => write!(f, "check name {name:?} must be {}", health_rules::NAME_RULE),
             SpecError::ZeroDuration { name, option } => {
                 write!(f, "check `{name}`: `{option}` must be above zero")
             }

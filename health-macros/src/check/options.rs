@@ -13,8 +13,7 @@ use crate::duration;
 use crate::errors::Errors;
 use crate::suggest::closest;
 
-/// The longest deadline accepted: orchestrators give up on a probe long before.
-const MAX_TIMEOUT: Duration = Duration::from_secs(60);
+use health_rules::MAX_TIMEOUT;
 
 /// An option of `#[health_check]`.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -262,16 +261,12 @@ fn name(meta: &Meta, errors: &mut Errors) -> Option<String> {
 }
 
 /// Whether `name` can name a check (the rule `CheckSpec::validate` applies
-/// at run time): 1 to 64 characters of `[A-Za-z0-9_.-]`.
-pub fn check_name(name: &str) -> Result<(), &'static str> {
-    let valid = (1..=64).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-    if valid {
+/// at run time): `Err` says how to fix it.
+pub fn check_name(name: &str) -> Result<(), String> {
+    if health_rules::is_valid_name(name) {
         Ok(())
     } else {
-        Err("use 1 to 64 characters of A-Z, a-z, 0-9, `_`, `-` or `.` (names are JSON keys and metric labels)")
+        Err(format!("use {}", health_rules::NAME_RULE))
     }
 }
 
