@@ -12,6 +12,7 @@ mod imp {
     use metrics::{counter, gauge, histogram, Counter, Gauge, Histogram};
 
     use crate::metrics::{CHECK_DURATION, CHECK_LAST_SUCCESS, CHECK_RUNS, CHECK_TRANSITIONS, CHECK_UP, PROBE_STATUS};
+    use crate::wire::verdict;
 
     use crate::probe::Probe;
     use crate::result::{Observation, Reason};
@@ -41,8 +42,8 @@ mod imp {
                 up,
                 duration: histogram!(CHECK_DURATION, "check" => check.clone()),
                 runs,
-                to_pass: counter!(CHECK_TRANSITIONS, "check" => check.clone(), "to" => "pass"),
-                to_fail: counter!(CHECK_TRANSITIONS, "check" => check.clone(), "to" => "fail"),
+                to_pass: counter!(CHECK_TRANSITIONS, "check" => check.clone(), "to" => verdict(true)),
+                to_fail: counter!(CHECK_TRANSITIONS, "check" => check.clone(), "to" => verdict(false)),
                 last_success: gauge!(CHECK_LAST_SUCCESS, "check" => check),
             }
         }

@@ -41,12 +41,9 @@ impl Serialize for PublicCheck {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let reason = self.reason();
         let mut s = serializer.serialize_struct("PublicCheck", 1 + usize::from(reason.is_some()))?;
-        match reason {
-            None => s.serialize_field("status", "pass")?,
-            Some(reason) => {
-                s.serialize_field("status", "fail")?;
-                s.serialize_field("reason", &reason)?;
-            }
+        s.serialize_field("status", verdict(reason.is_none()))?;
+        if let Some(reason) = reason {
+            s.serialize_field("reason", &reason)?;
         }
         s.end()
     }
@@ -168,7 +165,7 @@ impl Serialize for DeepCheck<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let c = self.0;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("status", if c.passed() { "pass" } else { "fail" })?;
+        map.serialize_entry("status", verdict(c.passed()))?;
         if let Some(reason) = c.reason() {
             map.serialize_entry("reason", &reason)?;
         }
@@ -211,7 +208,7 @@ impl Serialize for RunEntry<'_> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("at", &rfc3339(run.finished()))?;
         map.serialize_entry("latency_ms", &millis(run.latency()))?;
-        map.serialize_entry("status", if run.passed() { "pass" } else { "fail" })?;
+        map.serialize_entry("status", verdict(run.passed()))?;
         if let Some(reason) = run.reason() {
             map.serialize_entry("reason", &reason)?;
         }
@@ -275,6 +272,16 @@ pub(crate) fn rfc3339(t: SystemTime) -> String {
     // The last millisecond of 9999-12-31.
     let last = UNIX_EPOCH + Duration::from_millis(253_402_300_799_999);
     humantime::format_rfc3339_millis(t.clamp(UNIX_EPOCH, last)).to_string()
+}
+
+/// A check's or a run's `status` word on the wire, and in the transition
+/// metrics' `to` label.
+pub(crate) const fn verdict(passed: bool) -> &'static str {
+    if passed {
+        "pass"
+    } else {
+        "fail"
+    }
 }
 
 #[cfg(test)]

@@ -10,5 +10,5 @@ pub(crate) mod health_json;
 pub(crate) mod html;
 mod json;
 
-pub(crate) use json::millis;
 pub use json::serialize_report;
+pub(crate) use json::{millis, verdict};
