@@ -139,8 +139,14 @@ async fn ready_registry() -> std::io::Result<Health<Pings>> {
         .background()
         .build()
         .map_err(std::io::Error::other)?;
-    // Let the first runs finish, so `Check("")` answers SERVING.
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    // Until the first runs are in, so `Check("")` answers SERVING: each
+    // change of the health state is a moment to look again.
+    let mut changes = health.subscribe();
+    while !health.readiness().await.status().is_healthy() {
+        if changes.recv().await.is_none() {
+            return Err(std::io::Error::other("the registry stopped before it was ready"));
+        }
+    }
     Ok(health)
 }
 
