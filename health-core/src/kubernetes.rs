@@ -23,8 +23,10 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use crate::Mode;
-use crate::{CheckSpec, Probe, Registry};
+use crate::health::Mode;
+use crate::health::Registry;
+use crate::model::probe::Probe;
+use crate::model::spec::CheckSpec;
 
 /// What the kubelet is told for one probe (`livenessProbe`, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -71,52 +71,40 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, missing_debug_implementations)]
 
-mod check;
 pub mod checks;
-mod deep_report;
-mod execute;
 #[cfg(feature = "grpc")]
 pub mod grpc;
 mod health;
-mod health_report;
 #[cfg(any(feature = "server", feature = "grpc"))]
 mod held;
-pub mod history;
 #[cfg(feature = "http")]
 pub mod http;
-mod join;
 pub mod kubernetes;
 #[cfg(feature = "metrics")]
 pub mod metrics;
-mod outcome;
-mod probe;
-mod probe_report;
-mod process;
+mod model;
 pub mod redact;
-mod registration;
-mod result;
+mod report;
+mod run;
 #[cfg(any(feature = "http", feature = "grpc"))]
 mod shutdown;
-mod spec;
-mod status;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 #[cfg(any(feature = "http", feature = "grpc"))]
 pub mod token;
-mod transition;
-mod wire;
 
-pub use check::{BoxFuture, Check};
-pub use deep_report::DeepReport;
 pub use health::{BuildError, Health, HealthBuilder, Mode, Registry};
-pub use health_report::HealthReport;
-pub use outcome::{CheckError, CheckOutcome, DetailValue, Details, Verdict};
-pub use probe::{Probe, Probes};
-pub use probe_report::ProbeReport;
-pub use result::{CheckResult, PublicCheck, Reason};
-pub use spec::{CheckSpec, SpecError};
-pub use status::Status;
-pub use transition::{CheckState, CheckTransition, Missed, ProbeTransition, Transition, Transitions};
+pub use model::outcome::{CheckError, CheckOutcome, DetailValue, Details, Verdict};
+pub use model::probe::{Probe, Probes};
+pub use model::result::{CheckResult, PublicCheck, Reason};
+pub use model::spec::{CheckSpec, SpecError};
+pub use model::status::Status;
+pub use report::deep::DeepReport;
+pub use report::derived::HealthReport;
+pub use report::history;
+pub use report::probe::ProbeReport;
+pub use report::transition::{CheckState, CheckTransition, Missed, ProbeTransition, Transition, Transitions};
+pub use run::check::{BoxFuture, Check};
 
 /// `#[health_check(...)]`: declares an async function as a health check.
 ///
@@ -171,16 +159,16 @@ pub mod prelude {
 /// promise, may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::check::{check_ref, CheckFn, CheckFuture, CheckRef};
-    pub use crate::execute::{run_async, run_blocking, BlockingSlot, BlockingState};
-    pub use crate::health_report::{assert_distinct_name, lookup, CheckSource, HealthReport};
-    pub use crate::join::join;
-    pub use crate::outcome::{CheckOutcome, IntoCheckOutcome};
-    pub use crate::probe::Probes;
-    pub use crate::registration::Registration;
-    pub use crate::result::CheckResult;
-    pub use crate::spec::CheckSpec;
-    pub use crate::wire::serialize_report;
+    pub use crate::model::outcome::{CheckOutcome, IntoCheckOutcome};
+    pub use crate::model::probe::Probes;
+    pub use crate::model::result::CheckResult;
+    pub use crate::model::spec::CheckSpec;
+    pub use crate::report::derived::{assert_distinct_name, lookup, CheckSource, HealthReport};
+    pub use crate::report::json::serialize_report;
+    pub use crate::run::check::{check_ref, CheckFn, CheckFuture, CheckRef};
+    pub use crate::run::execute::{run_async, run_blocking, BlockingSlot, BlockingState};
+    pub use crate::run::join::join;
+    pub use crate::run::registration::Registration;
     pub use core::time::Duration;
     pub use inventory;
     pub use serde;

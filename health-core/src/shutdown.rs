@@ -22,7 +22,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::Registry;
+use crate::health::Registry;
 
 /// Entry points draining after a signal: a signal now exits the process.
 static DRAINING: AtomicUsize = AtomicUsize::new(0);

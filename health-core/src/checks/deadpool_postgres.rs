@@ -39,8 +39,8 @@ use std::borrow::Cow;
 use deadpool_postgres::Pool;
 
 use crate::checks::{builtin_check, error_chain, timed, with_latency, with_pool};
-use crate::outcome::CheckOutcome;
-use crate::spec::CheckSpec;
+use crate::model::outcome::CheckOutcome;
+use crate::model::spec::CheckSpec;
 
 /// Checks a deadpool-postgres pool: gets a client and runs `SHOW server_version`.
 pub async fn ping(pool: &Pool) -> CheckOutcome {

@@ -30,8 +30,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::checks::builtin_check;
-use crate::outcome::CheckOutcome;
-use crate::spec::CheckSpec;
+use crate::model::outcome::CheckOutcome;
+use crate::model::spec::CheckSpec;
 
 /// Space of the file system holding a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -25,13 +25,13 @@
 use std::borrow::Cow;
 
 use crate::checks::builtin_check;
-use crate::outcome::CheckOutcome;
-use crate::spec::CheckSpec;
+use crate::model::outcome::CheckOutcome;
+use crate::model::spec::CheckSpec;
 
 /// Passes while the process's resident set size is at most `max_rss_bytes`;
 /// fails where the platform does not tell the RSS.
 pub fn check(max_rss_bytes: u64) -> CheckOutcome {
-    let Some(rss) = crate::process::rss_bytes() else {
+    let Some(rss) = crate::report::process::rss_bytes() else {
         return CheckOutcome::fail("memory: the platform does not report the resident set size");
     };
     let outcome = if rss <= max_rss_bytes {

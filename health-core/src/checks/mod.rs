@@ -88,7 +88,7 @@ mod helpers {
     use std::future::Future;
     use std::time::{Duration, Instant};
 
-    use crate::outcome::CheckOutcome;
+    use crate::model::outcome::CheckOutcome;
 
     /// Runs `work` and measures how long it took.
     pub(crate) async fn timed<F: Future>(work: F) -> (F::Output, Duration) {
@@ -115,7 +115,7 @@ mod helpers {
 
     /// Adds the round-trip `latency_ms` detail (milliseconds, microsecond precision).
     pub(crate) fn with_latency(outcome: CheckOutcome, latency: Duration) -> CheckOutcome {
-        outcome.with_detail("latency_ms", crate::wire::millis(latency))
+        outcome.with_detail("latency_ms", crate::report::json::millis(latency))
     }
 
     /// Adds the pool details every pooled check reports: `pool_size` (open

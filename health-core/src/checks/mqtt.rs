@@ -69,8 +69,8 @@ use rumqttc::{ConnectReturnCode, ConnectionError, Event, Incoming, MqttOptions, 
 use tokio::time::Instant;
 
 use crate::checks::builtin_check;
-use crate::outcome::CheckOutcome;
-use crate::spec::CheckSpec;
+use crate::model::outcome::CheckOutcome;
+use crate::model::spec::CheckSpec;
 
 /// What the application's event-loop task observed of its MQTT connection.
 ///

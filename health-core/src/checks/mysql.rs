@@ -29,7 +29,7 @@
 use sqlx::{MySql, MySqlPool};
 
 use crate::checks::sqlx_pool::{self, SqlxPoolCheck};
-use crate::outcome::CheckOutcome;
+use crate::model::outcome::CheckOutcome;
 
 /// Checks a MySQL/MariaDB pool: acquires a connection and runs `SELECT VERSION()`.
 pub async fn ping(pool: &MySqlPool) -> CheckOutcome {

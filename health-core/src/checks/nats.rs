@@ -41,8 +41,8 @@ use async_nats::Client;
 use futures_util::StreamExt;
 
 use crate::checks::{builtin_check, error_chain, timed, with_latency};
-use crate::outcome::CheckOutcome;
-use crate::spec::CheckSpec;
+use crate::model::outcome::CheckOutcome;
+use crate::model::spec::CheckSpec;
 
 /// Checks a NATS client: its connection state, then a flush round trip.
 pub async fn ping(client: &Client) -> CheckOutcome {

@@ -37,7 +37,7 @@
 use sqlx::{PgPool, Postgres};
 
 use crate::checks::sqlx_pool::{self, SqlxPoolCheck};
-use crate::outcome::CheckOutcome;
+use crate::model::outcome::CheckOutcome;
 
 /// Checks a PostgreSQL pool: acquires a connection and runs `SHOW server_version`.
 pub async fn ping(pool: &PgPool) -> CheckOutcome {

@@ -49,8 +49,8 @@ use std::sync::Arc;
 use ::lapin::{Connection, ConnectionStatus};
 
 use crate::checks::{builtin_check, error_chain, timed, with_latency};
-use crate::outcome::CheckOutcome;
-use crate::spec::CheckSpec;
+use crate::model::outcome::CheckOutcome;
+use crate::model::spec::CheckSpec;
 
 /// Checks a lapin connection: its state, then a channel opened and closed.
 pub async fn ping(conn: &Connection) -> CheckOutcome {

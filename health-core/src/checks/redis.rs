@@ -39,8 +39,8 @@ use std::borrow::Cow;
 use ::redis::aio::{ConnectionLike, ConnectionManager};
 
 use crate::checks::{builtin_check, error_chain, timed, with_latency};
-use crate::outcome::CheckOutcome;
-use crate::spec::CheckSpec;
+use crate::model::outcome::CheckOutcome;
+use crate::model::spec::CheckSpec;
 
 /// Checks a Redis connection: `PING` (expects `PONG`), then `INFO server`
 /// for the version.

@@ -30,7 +30,7 @@
 use sqlx::{Sqlite, SqlitePool};
 
 use crate::checks::sqlx_pool::{self, SqlxPoolCheck};
-use crate::outcome::CheckOutcome;
+use crate::model::outcome::CheckOutcome;
 
 /// Checks a SQLite pool: acquires a connection and runs `SELECT sqlite_version()`.
 pub async fn ping(pool: &SqlitePool) -> CheckOutcome {

@@ -25,8 +25,8 @@ use std::time::Duration;
 use sqlx::{ColumnIndex, Connection, Database, Decode, Executor, Pool, Row, Type};
 
 use crate::checks::{builtin_check, error_chain, timed, with_latency, with_pool};
-use crate::outcome::CheckOutcome;
-use crate::spec::CheckSpec;
+use crate::model::outcome::CheckOutcome;
+use crate::model::spec::CheckSpec;
 
 /// A sqlx database the built-in checks know: how to name it in errors and
 /// which statement returns its version. Sealed: implemented for the

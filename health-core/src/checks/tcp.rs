@@ -33,8 +33,8 @@ use std::net::SocketAddr;
 use tokio::net::TcpStream;
 
 use crate::checks::{builtin_check, timed, with_latency};
-use crate::outcome::CheckOutcome;
-use crate::spec::CheckSpec;
+use crate::model::outcome::CheckOutcome;
+use crate::model::spec::CheckSpec;
 
 /// Connects to `target` (`host:port`; each resolved address in turn until
 /// one accepts), then closes the connection.

@@ -64,6 +64,7 @@ mod generated;
 mod limits;
 mod server;
 mod service;
+mod target;
 mod watch;
 
 use std::sync::Arc;
@@ -77,8 +78,8 @@ pub use generated::{HealthCheckRequest, HealthCheckResponse, HealthListRequest, 
 pub use limits::GrpcLimits;
 pub use server::GrpcServer;
 
+use crate::health::Registry;
 use crate::token::BearerToken;
-use crate::Registry;
 
 /// The gRPC face of a [`Registry`], made by [`Registry::grpc`](crate::Registry::grpc).
 #[derive(Debug)]

@@ -9,9 +9,9 @@ use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Sleep;
 use tonic::Status;
 
-use super::service::{response, Target};
+use super::target::{response, Target};
 use super::{HealthCheckResponse, HealthGrpc, ServingStatus};
-use crate::transition::Transitions;
+use crate::report::transition::{Missed, Transition, Transitions};
 
 /// The stream a `Watch` call answers with.
 pub type WatchStream = BoxStream<'static, Result<HealthCheckResponse, Status>>;
@@ -34,7 +34,7 @@ struct Watching {
 
 /// What woke a watcher.
 enum Woken {
-    Changed(Option<Result<crate::Transition, crate::Missed>>),
+    Changed(Option<Result<Transition, Missed>>),
     ShutdownBegun,
 }
 

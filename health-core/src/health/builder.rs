@@ -15,11 +15,11 @@ use super::origin::Origin;
 use super::runner::{Added, Annotated, Runner};
 use super::slot::Slot;
 use super::{Health, Inner, Mode, Registry};
-use crate::check::Check;
-use crate::probe::Probe;
-use crate::registration::Registration;
-use crate::spec::{CheckSpec, SpecError};
-use crate::status::Status;
+use crate::model::probe::Probe;
+use crate::model::spec::{CheckSpec, SpecError};
+use crate::model::status::Status;
+use crate::run::check::Check;
+use crate::run::registration::Registration;
 
 /// Builds a [`Registry`](crate::Registry). See [`Health::builder`].
 #[must_use = "call `.build()` to get the registry"]

@@ -8,10 +8,10 @@ use std::time::SystemTime;
 use tokio::sync::broadcast;
 
 use super::metrics::ProbeMetrics;
-use crate::history::{Ring, TRANSITIONS_KEPT};
-use crate::probe::Probe;
-use crate::status::Status;
-use crate::transition::{CheckState, CheckTransition, ProbeTransition, Transition, Transitions};
+use crate::model::probe::Probe;
+use crate::model::status::Status;
+use crate::report::history::{Ring, TRANSITIONS_KEPT};
+use crate::report::transition::{CheckState, CheckTransition, ProbeTransition, Transition, Transitions};
 
 /// The event hub of one registry.
 pub(crate) struct Events {

@@ -12,12 +12,12 @@ mod imp {
     use metrics::{counter, gauge, histogram, Counter, Gauge, Histogram};
 
     use crate::metrics::{CHECK_DURATION, CHECK_LAST_SUCCESS, CHECK_RUNS, CHECK_TRANSITIONS, CHECK_UP, PROBE_STATUS};
-    use crate::wire::verdict;
+    use crate::report::json::verdict;
 
-    use crate::probe::Probe;
-    use crate::result::{Observation, Reason};
-    use crate::status::Status;
-    use crate::transition::CheckState;
+    use crate::model::probe::Probe;
+    use crate::model::result::{Observation, Reason};
+    use crate::model::status::Status;
+    use crate::report::transition::CheckState;
 
     /// The handles of one check.
     pub(crate) struct CheckMetrics {
@@ -104,10 +104,10 @@ mod imp {
 
 #[cfg(not(feature = "metrics"))]
 mod imp {
-    use crate::probe::Probe;
-    use crate::result::Observation;
-    use crate::status::Status;
-    use crate::transition::CheckState;
+    use crate::model::probe::Probe;
+    use crate::model::result::Observation;
+    use crate::model::status::Status;
+    use crate::report::transition::CheckState;
 
     /// Nothing to record without the `metrics` feature.
     pub(crate) struct CheckMetrics;

@@ -23,14 +23,14 @@ use tokio::sync::watch;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
-use crate::deep_report::DeepReport;
-use crate::history::History;
-use crate::probe::{Probe, Probes};
-use crate::probe_report::ProbeReport;
-use crate::result::CheckResult;
-use crate::spec::CheckSpec;
-use crate::status::{fold_liveness, fold_readiness, Status};
-use crate::transition::Transitions;
+use crate::model::probe::{Probe, Probes};
+use crate::model::result::CheckResult;
+use crate::model::spec::CheckSpec;
+use crate::model::status::{fold_liveness, fold_readiness, Status};
+use crate::report::deep::DeepReport;
+use crate::report::history::History;
+use crate::report::probe::ProbeReport;
+use crate::report::transition::Transitions;
 use events::Events;
 use slot::{Change, Slot};
 
@@ -189,7 +189,7 @@ impl Registry {
             status: ready.status,
             version: self.inner.version.as_deref().map(str::to_owned),
             uptime: self.inner.created.elapsed(),
-            rss_bytes: crate::process::rss_bytes(),
+            rss_bytes: crate::report::process::rss_bytes(),
             checks,
             history: None,
         }
@@ -203,8 +203,8 @@ impl Registry {
         report
     }
 
-    /// Each check's last runs (at most [`RUNS_KEPT`](crate::history::RUNS_KEPT))
-    /// and the last transitions (at most [`TRANSITIONS_KEPT`](crate::history::TRANSITIONS_KEPT)).
+    /// Each check's last runs (at most [`RUNS_KEPT`](crate::report::history::RUNS_KEPT))
+    /// and the last transitions (at most [`TRANSITIONS_KEPT`](crate::report::history::TRANSITIONS_KEPT)).
     pub fn history(&self) -> History {
         History {
             runs: self

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use crate::check::{BoxFuture, Check};
-use crate::outcome::CheckOutcome;
-use crate::registration::{AnyState, Registration};
+use crate::model::outcome::CheckOutcome;
+use crate::run::check::{BoxFuture, Check};
+use crate::run::registration::{AnyState, Registration};
 
 /// Runs one check on the state it was bound to.
 pub(crate) trait Runner: Send + Sync + 'static {

@@ -10,12 +10,12 @@ use tokio::time::Instant;
 
 use super::metrics::CheckMetrics;
 use super::runner::Runner;
-use crate::check::BoxFuture;
-use crate::execute::observe;
-use crate::history::{Ring, Run, RUNS_KEPT};
-use crate::result::{CheckName, CheckResult, Observation, Reason};
-use crate::spec::CheckSpec;
-use crate::transition::{CheckState, CheckTransition};
+use crate::model::result::{CheckName, CheckResult, Observation, Reason};
+use crate::model::spec::CheckSpec;
+use crate::report::history::{Ring, Run, RUNS_KEPT};
+use crate::report::transition::{CheckState, CheckTransition};
+use crate::run::check::BoxFuture;
+use crate::run::execute::observe;
 
 /// A run in flight: its number, and a future every waiting probe can await.
 pub(crate) type InFlight = (u64, Shared<BoxFuture<'static, ()>>);

@@ -6,9 +6,9 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use super::{HealthBuilder, Registry};
-use crate::check::CheckRef;
-use crate::health_report::{run_once, CheckSource, HealthReport};
-use crate::result::CheckResult;
+use crate::model::result::CheckResult;
+use crate::report::derived::{run_once, CheckSource, HealthReport};
+use crate::run::check::CheckRef;
 
 /// The health registry of an application, with its state `S`: everything
 /// [`Registry`] answers (through `Deref`: probes, deep report, shutdown,

@@ -26,6 +26,8 @@
 mod access;
 #[cfg(feature = "actix")]
 mod actix;
+mod health_json;
+mod html;
 mod respond;
 #[cfg(feature = "axum")]
 mod router;
@@ -38,13 +40,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use crate::token::{BearerToken, InvalidToken};
-pub use crate::wire::health_json::CONTENT_TYPE as HEALTH_JSON;
+pub use health_json::CONTENT_TYPE as HEALTH_JSON;
 #[cfg(feature = "server")]
 pub use server::HttpServer;
 #[cfg(feature = "tower")]
 pub use tower::{HealthLayer, HealthMiddleware, HealthService, MiddlewareFuture};
 
-use crate::{Probe, Registry};
+use crate::health::Registry;
+use crate::model::probe::Probe;
 
 /// Where the endpoints answer: the defaults, changed one by one.
 ///

@@ -12,10 +12,10 @@ use http_body_util::Full;
 use serde::Serialize;
 
 use super::access::{decide, DeepDecision};
+use super::health_json as ietf;
+use super::html;
 use super::HealthHttp;
-use crate::wire::health_json as ietf;
-use crate::wire::html;
-use crate::Probe;
+use crate::model::probe::Probe;
 
 /// The media type of the Prometheus text exposition format.
 const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";

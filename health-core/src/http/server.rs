@@ -22,9 +22,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::time::Sleep;
 
 use super::HealthHttp;
+use crate::health::Registry;
 use crate::held::{Answering, Held};
 use crate::shutdown::drained;
-use crate::Registry;
 
 /// A bound health listener; [`HttpServer::run`] serves it until shutdown.
 ///

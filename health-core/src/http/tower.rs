@@ -17,7 +17,7 @@ use tower::util::Oneshot;
 use tower::{Layer, Service, ServiceExt};
 
 use super::HealthHttp;
-use crate::BoxFuture;
+use crate::run::check::BoxFuture;
 
 /// Our answer to a request, boxed (one allocation per request):
 /// [`HealthHttp::respond`] is an `async fn`, so its future has no name to

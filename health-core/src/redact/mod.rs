@@ -69,8 +69,6 @@ use std::ops::Range;
 
 pub use keyed::is_secret_key;
 
-use crate::outcome::{DetailValue, Details};
-
 /// What a secret is replaced with.
 pub const MASK: &str = "***";
 
@@ -150,25 +148,6 @@ pub fn bounded(text: &str) -> String {
         cut -= 1;
     }
     format!("{}… [truncated: {} bytes in all]", &redacted[..cut], text.len())
-}
-
-/// `details` as a result keeps them: keys redacted, every value of a secret
-/// key masked whatever its type (a numeric PIN is a secret too), text values
-/// redacted and bounded.
-pub(crate) fn details(details: Details) -> Details {
-    let mut kept = Details::new();
-    for (key, value) in details.iter() {
-        let value = if is_secret_key(key) {
-            DetailValue::Text(MASK.to_owned())
-        } else {
-            match value {
-                DetailValue::Text(text) => DetailValue::Text(bounded(text)),
-                other => other.clone(),
-            }
-        };
-        kept.insert(redact(key).into_owned(), value);
-    }
-    kept
 }
 
 /// Replaces the panic hook with one that prints what the default hook

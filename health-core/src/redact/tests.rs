@@ -1,8 +1,8 @@
 //! One named test per family of the module docs' table, and the cases
 //! found leaking before.
 
-use super::{bounded, details, is_secret_key, redact, MAX_TEXT_LEN};
-use crate::outcome::{DetailValue, Details};
+use super::{bounded, is_secret_key, redact, MAX_TEXT_LEN};
+use crate::model::outcome::{DetailValue, Details};
 
 /// Asserts `input` redacts to `shown`.
 #[track_caller]
@@ -311,7 +311,7 @@ fn details_are_redacted_by_key_and_by_value() {
     raw.insert("pin_secret", 1234u32);
     raw.insert("dsn", "postgres://app:s3cret@db/app");
     raw.insert("pool_size", 10u32);
-    let kept = details(raw);
+    let kept = raw.redacted();
     assert_eq!(kept.get("password"), Some(&DetailValue::Text("***".into())));
     assert_eq!(kept.get("pin_secret"), Some(&DetailValue::Text("***".into())));
     assert_eq!(

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use crate::history::History;
-use crate::result::CheckResult;
-use crate::status::Status;
+use crate::model::result::CheckResult;
+use crate::model::status::Status;
+use crate::report::history::History;
 
 /// Full diagnostics (the `/health/deep` body): every check with latency,
 /// history, error text (credentials redacted) and details, plus the

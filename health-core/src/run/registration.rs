@@ -4,9 +4,9 @@
 
 use std::any::{Any, TypeId};
 
-use crate::check::{BoxFuture, CheckFn, CheckRef};
-use crate::outcome::CheckOutcome;
-use crate::spec::CheckSpec;
+use crate::model::outcome::CheckOutcome;
+use crate::model::spec::CheckSpec;
+use crate::run::check::{BoxFuture, CheckFn, CheckRef};
 
 /// A state passed through the type-erased entry points.
 pub(crate) type AnyState = dyn Any + Send + Sync;

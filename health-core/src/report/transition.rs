@@ -6,9 +6,9 @@ use std::time::SystemTime;
 
 use tokio::sync::broadcast;
 
-use crate::probe::Probe;
-use crate::result::{CheckName, Reason};
-use crate::status::Status;
+use crate::model::probe::Probe;
+use crate::model::result::{CheckName, Reason};
+use crate::model::status::Status;
 
 /// The reported state of a check, after thresholds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

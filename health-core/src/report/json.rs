@@ -15,15 +15,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 
-use crate::deep_report::DeepReport;
-use crate::health_report::HealthReport;
-use crate::history::{History, Run};
-use crate::outcome::{DetailValue, Details};
-use crate::probe::Probe;
-use crate::probe_report::ProbeReport;
-use crate::result::{CheckResult, PublicCheck, Reason};
-use crate::status::Status;
-use crate::transition::Transition;
+use crate::model::outcome::{DetailValue, Details};
+use crate::model::probe::Probe;
+use crate::model::result::{CheckResult, PublicCheck, Reason};
+use crate::model::status::Status;
+use crate::report::deep::DeepReport;
+use crate::report::derived::HealthReport;
+use crate::report::history::{History, Run};
+use crate::report::probe::ProbeReport;
+use crate::report::transition::Transition;
 
 impl Serialize for Status {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

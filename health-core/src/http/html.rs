@@ -15,14 +15,14 @@ use base64::prelude::{Engine as _, BASE64_STANDARD};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use sha2::{Digest, Sha256};
 
-use super::json::{millis, rfc3339};
-use crate::deep_report::DeepReport;
-use crate::history::{History, Run};
-use crate::outcome::DetailValue;
-use crate::probe::Probe;
-use crate::result::CheckResult;
-use crate::status::Status;
-use crate::transition::{CheckState, Transition};
+use crate::model::outcome::DetailValue;
+use crate::model::probe::Probe;
+use crate::model::result::CheckResult;
+use crate::model::status::Status;
+use crate::report::deep::DeepReport;
+use crate::report::history::{History, Run};
+use crate::report::json::{millis, rfc3339};
+use crate::report::transition::{CheckState, Transition};
 
 /// The page's only style sheet, inline.
 const STYLE: &str = "
@@ -130,7 +130,7 @@ pub(crate) fn page(report: &DeepReport, refresh: Option<Duration>) -> String {
 fn row(check: &CheckResult, history: &History) -> Markup {
     let state = match check.reason() {
         None => html! { span class="pass" { "✔ pass" } },
-        Some(reason @ crate::Reason::Pending) => html! { span class="pending" { "… " (reason) } },
+        Some(reason @ crate::model::result::Reason::Pending) => html! { span class="pending" { "… " (reason) } },
         Some(reason) => html! { span class="fail" { "✖ fail (" (reason) ")" } },
     };
     let runs = history.runs(check.name()).unwrap_or_default();
@@ -173,7 +173,7 @@ fn sparkline(runs: &[Run], deadline: Option<Duration>) -> Markup {
     }
     let slowest = runs.iter().map(Run::latency).max().unwrap_or_default();
     let top = deadline.unwrap_or(slowest).max(slowest).as_secs_f64().max(1e-6);
-    let step = WIDTH / (crate::history::RUNS_KEPT as f64 - 1.0);
+    let step = WIDTH / (crate::report::history::RUNS_KEPT as f64 - 1.0);
     let point = |i: usize, run: &Run| {
         let x = i as f64 * step;
         let y = HEIGHT - 2.0 - (run.latency().as_secs_f64() / top) * (HEIGHT - 4.0);

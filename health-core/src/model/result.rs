@@ -8,10 +8,10 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use crate::outcome::{CheckOutcome, Details, Verdict};
-use crate::probe::Probes;
+use crate::model::outcome::{CheckOutcome, Details, Verdict};
+use crate::model::probe::Probes;
+use crate::model::spec::CheckSpec;
 use crate::redact;
-use crate::spec::CheckSpec;
 
 /// A check's name as results carry it: static names are borrowed, names
 /// built at run time shared, so copying a result never copies its name.
@@ -122,7 +122,7 @@ impl Observation {
         Observation {
             failure,
             error,
-            details: (!details.is_empty()).then(|| Arc::new(redact::details(details))),
+            details: (!details.is_empty()).then(|| Arc::new(details.redacted())),
             latency: finished.saturating_duration_since(started),
             finished,
         }

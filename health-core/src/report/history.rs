@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use crate::result::{wall_time, CheckName, Reason};
-use crate::transition::Transition;
+use crate::model::result::{wall_time, CheckName, Reason};
+use crate::report::transition::Transition;
 
 /// How many runs of each check are kept.
 pub const RUNS_KEPT: usize = 120;

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-use crate::probe::{Probe, Probes};
+use crate::model::probe::{Probe, Probes};
 
 /// The descriptor of a check: everything the runtime needs to know besides how
 /// to run it.

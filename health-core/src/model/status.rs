@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use crate::probe::Probe;
-use crate::result::{CheckResult, Reason};
+use crate::model::probe::Probe;
+use crate::model::result::{CheckResult, Reason};
 
 /// The answer of a probe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

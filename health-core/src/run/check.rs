@@ -7,8 +7,8 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::outcome::CheckOutcome;
-use crate::spec::CheckSpec;
+use crate::model::outcome::CheckOutcome;
+use crate::model::spec::CheckSpec;
 
 /// A boxed, `Send` future, as check entry points return them.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

@@ -13,9 +13,9 @@ use std::time::Duration;
 use futures_util::future::{FutureExt, Shared};
 use tokio::time::{Instant, Sleep};
 
-use crate::check::BoxFuture;
-use crate::outcome::{CheckOutcome, IntoCheckOutcome};
-use crate::result::{Observation, RunEnd};
+use crate::model::outcome::{CheckOutcome, IntoCheckOutcome};
+use crate::model::result::{Observation, RunEnd};
+use crate::run::check::BoxFuture;
 
 /// A check's run, pinned where its caller keeps it.
 pub(crate) type Run<'a> = Pin<&'a mut (dyn Future<Output = CheckOutcome> + Send + 'a)>;

@@ -3,6 +3,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::redact;
+
 /// The result of one run of a check, as the check itself states it.
 ///
 /// Return it from a `#[health_check]` function to attach details that the deep
@@ -176,6 +178,25 @@ impl Details {
     /// The details in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &DetailValue)> {
         self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+
+    /// The details as a result keeps them: keys redacted, every value of a
+    /// secret key masked whatever its type (a numeric PIN is a secret too),
+    /// text values redacted and bounded.
+    pub(crate) fn redacted(&self) -> Details {
+        let mut kept = Details::new();
+        for (key, value) in self.iter() {
+            let value = if redact::is_secret_key(key) {
+                DetailValue::Text(redact::MASK.to_owned())
+            } else {
+                match value {
+                    DetailValue::Text(text) => DetailValue::Text(redact::bounded(text)),
+                    other => other.clone(),
+                }
+            };
+            kept.insert(redact::redact(key).into_owned(), value);
+        }
+        kept
     }
 }
 

@@ -1,8 +1,8 @@
 //! The answer to one probe: its status and the results it was folded from.
 
-use crate::probe::Probe;
-use crate::result::CheckResult;
-use crate::status::Status;
+use crate::model::probe::Probe;
+use crate::model::result::CheckResult;
+use crate::model::status::Status;
 
 /// The answer to one probe: a status and the results of the probe's checks.
 ///

@@ -5,8 +5,11 @@
 
 use serde_json::{json, Map, Value};
 
-use super::json::{millis, rfc3339};
-use crate::{CheckResult, DeepReport, ProbeReport, Status};
+use crate::model::result::CheckResult;
+use crate::model::status::Status;
+use crate::report::deep::DeepReport;
+use crate::report::json::{millis, rfc3339};
+use crate::report::probe::ProbeReport;
 
 /// The media type of the format.
 pub const CONTENT_TYPE: &str = "application/health+json";

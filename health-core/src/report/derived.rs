@@ -3,10 +3,10 @@
 
 use std::future::Future;
 
-use crate::check::CheckRef;
-use crate::execute::observe;
-use crate::result::CheckResult;
-use crate::status::{fold_readiness, Status};
+use crate::model::result::CheckResult;
+use crate::model::status::{fold_readiness, Status};
+use crate::run::check::CheckRef;
+use crate::run::execute::observe;
 
 /// A struct whose fields are the results of named checks, folded with the
 /// readiness rules (`docs/design.md`, "Semantics"). Implemented by `#[derive(HealthReport)]`.
