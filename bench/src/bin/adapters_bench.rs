@@ -1,6 +1,7 @@
-//! The HTTP adapters' throughput: readiness requests/s of the tower service
-//! and layer (under hyper-util) and of the actix-web integration, each next
-//! to a static answer on the same framework, in one run.
+//! The HTTP adapters' throughput: readiness requests/s and server CPU per
+//! request of the axum router, the hyper listener, the tower service and
+//! layer (under hyper-util) and the actix-web integration, each next to a
+//! static answer of the same bytes on the same framework, in one run.
 //!
 //! ```text
 //! adapters-bench serve VARIANT
@@ -11,7 +12,9 @@
 //!     in each round, each variant in turn: `adapters-bench serve` pinned to
 //!     CPU 0, `loadgen` (built next to this binary) pinned to CPU 1 against
 //!     its readiness path, then the server is stopped; prints a Markdown
-//!     report of the medians over rounds and the ratios to the baselines;
+//!     report of the medians over rounds and the ratios to the baselines
+//!     (of the medians, and per round: each round pairs ours with its
+//!     baseline minutes apart at most);
 //!     fails (exit 2, the report on stderr) when any answer was not 2xx or
 //!     any transport error occurred
 //! ```
@@ -19,12 +22,16 @@
 //! `bash scripts/adapters-bench.sh` builds both binaries, runs `run` and
 //! writes `bench/results/adapters-latest.md` with the run's header (date,
 //! commit, command, machine load).
-//! Variants: `tower-static` (a `tower::service_fn` answering the readiness
-//! body ours answers, byte for byte), `tower` (`health.http().into_service()`),
-//! `tower-layer` (`health.http().layer()` in front of an application
-//! answering 404), all three served by the same hyper-util loop;
-//! `actix-static` (an actix-web handler answering the same body) and
-//! `actix` (`health.http().actix_configure()`), one actix worker each.
+//! Variants: `axum-static` (an axum handler answering the readiness body and
+//! headers ours answers, byte for byte) and `axum`
+//! (`health.http().router()`), both under `axum::serve`; `tower-static` (a
+//! `tower::service_fn` answering the same), `tower`
+//! (`health.http().into_service()`), `tower-layer` (`health.http().layer()`
+//! in front of an application answering 404), all three served by the same
+//! hyper-util loop, and `hyper` (the listener of `health.http().bind()`,
+//! hyper too, against `tower-static`); `actix-static` (an actix-web handler
+//! answering the same) and `actix` (`health.http().actix_configure()`), one
+//! actix worker each.
 
 use std::convert::Infallible;
 use std::io::{BufRead, BufReader};
@@ -38,7 +45,7 @@ use bytes::Bytes;
 use health_bench::pings::Pings;
 use health_bench::servers::{READY_PATH, STATIC_BODY};
 use health_core::Health;
-use http::header::{HeaderValue, CONTENT_TYPE};
+use http::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
 use http::{Request, Response, StatusCode};
 use http_body_util::Full;
 use hyper::body::Incoming;
@@ -53,28 +60,43 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// One server of this benchmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Variant {
+    AxumStatic,
+    Axum,
     TowerStatic,
     Tower,
     TowerLayer,
+    Hyper,
     ActixStatic,
     Actix,
 }
 
-/// In the order each round measures them.
-const VARIANTS: [Variant; 5] = [
+/// In the order each round measures them: each of ours right after its
+/// baseline.
+const VARIANTS: [Variant; 8] = [
+    Variant::AxumStatic,
+    Variant::Axum,
     Variant::TowerStatic,
     Variant::Tower,
     Variant::TowerLayer,
+    Variant::Hyper,
     Variant::ActixStatic,
     Variant::Actix,
 ];
 
+/// Ours against its baseline: at least this share of its requests/s ...
+const RPS_TARGET: f64 = 0.97;
+/// ... at most this multiple of its server CPU per request.
+const CPU_TARGET: f64 = 1.05;
+
 impl Variant {
     fn name(self) -> &'static str {
         match self {
+            Variant::AxumStatic => "axum-static",
+            Variant::Axum => "axum",
             Variant::TowerStatic => "tower-static",
             Variant::Tower => "tower",
             Variant::TowerLayer => "tower-layer",
+            Variant::Hyper => "hyper",
             Variant::ActixStatic => "actix-static",
             Variant::Actix => "actix",
         }
@@ -82,10 +104,13 @@ impl Variant {
 
     fn what(self) -> &'static str {
         match self {
-            Variant::TowerStatic => "`tower::service_fn`, fixed body (ours, verbatim), hyper-util",
+            Variant::AxumStatic => "axum handler, fixed answer (ours, verbatim), `axum::serve`",
+            Variant::Axum => "`health.http().router()`, `axum::serve`",
+            Variant::TowerStatic => "`tower::service_fn`, fixed answer (ours, verbatim), hyper-util",
             Variant::Tower => "`health.http().into_service()`, hyper-util",
             Variant::TowerLayer => "`health.http().layer()` over a 404 application, hyper-util",
-            Variant::ActixStatic => "actix-web handler, fixed body (ours, verbatim), 1 worker",
+            Variant::Hyper => "`health.http().bind(addr)`: the hyper listener",
+            Variant::ActixStatic => "actix-web handler, fixed answer (ours, verbatim), 1 worker",
             Variant::Actix => "`health.http().actix_configure()`, 1 worker",
         }
     }
@@ -93,9 +118,10 @@ impl Variant {
     /// The static answer on the same framework, for ours.
     fn baseline(self) -> Option<Variant> {
         match self {
-            Variant::Tower | Variant::TowerLayer => Some(Variant::TowerStatic),
+            Variant::Axum => Some(Variant::AxumStatic),
+            Variant::Tower | Variant::TowerLayer | Variant::Hyper => Some(Variant::TowerStatic),
             Variant::Actix => Some(Variant::ActixStatic),
-            Variant::TowerStatic | Variant::ActixStatic => None,
+            Variant::AxumStatic | Variant::TowerStatic | Variant::ActixStatic => None,
         }
     }
 
@@ -120,20 +146,27 @@ async fn ready_registry() -> Result<Health<Pings>, String> {
     Ok(health)
 }
 
-/// The static answer: our readiness body with its content type.
-fn fixed() -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from_static(STATIC_BODY)));
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+/// The static answer: our readiness body with our headers.
+fn fixed<B: From<Bytes>>() -> Response<B> {
+    let mut response = Response::new(B::from(Bytes::from_static(STATIC_BODY)));
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
 /// Serves `variant` on a loopback port in tasks (tower) or workers (actix)
 /// of their own, and returns where.
 async fn serve(variant: Variant) -> Result<SocketAddr, String> {
-    let tower_static = tower::service_fn(|_: Request<Incoming>| async { Ok::<_, Infallible>(fixed()) });
+    let tower_static = tower::service_fn(|_: Request<Incoming>| async { Ok::<_, Infallible>(fixed::<Full<Bytes>>()) });
     match variant {
+        Variant::AxumStatic => {
+            axum_server(
+                axum::Router::new().route(READY_PATH, axum::routing::get(|| async { fixed::<axum::body::Body>() })),
+            )
+            .await
+        }
+        Variant::Axum => axum_server(ready_registry().await?.http().router()).await,
         Variant::TowerStatic => hyper_util_server(tower_static).await,
         Variant::Tower => hyper_util_server(ready_registry().await?.http().into_service()).await,
         Variant::TowerLayer => {
@@ -144,14 +177,38 @@ async fn serve(variant: Variant) -> Result<SocketAddr, String> {
             });
             hyper_util_server(ready_registry().await?.http().layer().layer(not_found)).await
         }
+        Variant::Hyper => {
+            let server = ready_registry()
+                .await?
+                .http()
+                .bind(([127, 0, 0, 1], 0).into())
+                .await
+                .map_err(|e| e.to_string())?;
+            let addr = server.local_addr();
+            tokio::spawn(server.run());
+            Ok(addr)
+        }
         Variant::ActixStatic => actix_server(|config: &mut web::ServiceConfig| {
             config.route(
                 READY_PATH,
-                web::get().to(|| async { HttpResponse::Ok().content_type("application/json").body(STATIC_BODY) }),
+                web::get().to(|| async {
+                    HttpResponse::Ok()
+                        .content_type("application/json")
+                        .insert_header(("cache-control", "no-store"))
+                        .body(STATIC_BODY)
+                }),
             );
         }),
         Variant::Actix => actix_server(ready_registry().await?.http().actix_configure()),
     }
+}
+
+/// `router` under `axum::serve`, in the background.
+async fn axum_server(router: axum::Router) -> Result<SocketAddr, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok(addr)
 }
 
 /// The tower service under hyper-util: HTTP/1.1 connections, each in a
@@ -345,10 +402,6 @@ fn run(args: &[String]) -> Result<(), String> {
 /// The Markdown report.
 fn report(settings: &Settings, measured: &[Vec<Measured>], pin: bool) -> String {
     let field = |i: usize, get: fn(&Measured) -> f64| median(measured[i].iter().map(get).collect());
-    let rps = |variant: Variant| {
-        let i = VARIANTS.iter().position(|v| *v == variant).unwrap_or(0);
-        field(i, |m| m.rps)
-    };
     let mut out = format!(
         "Measured by `adapters-bench run` (bench/src/bin/adapters_bench.rs); {}.\n",
         if pin {
@@ -380,17 +433,30 @@ fn report(settings: &Settings, measured: &[Vec<Measured>], pin: bool) -> String 
             measured[i].iter().map(|m| m.errors).sum::<u64>(),
         );
     }
-    out += "\n| ratio (of the medians) | measured | target | verdict |\n|---|---:|---:|---|\n";
-    for variant in VARIANTS {
-        if let Some(baseline) = variant.baseline() {
-            let ratio = rps(variant) / rps(baseline);
-            let verdict = if ratio >= 0.9 { "met" } else { "**not met**" };
-            out += &format!(
-                "| {} rps / {} rps | {ratio:.2} | ≥ 0.9 | {verdict} |\n",
-                variant.name(),
-                baseline.name()
-            );
-        }
+    out += "\n| ours / baseline | requests/s ratio (each round) | target | server CPU per request ratio (each round) | target | verdict |\n\
+            |---|---:|---:|---:|---:|---|\n";
+    for (i, variant) in VARIANTS.into_iter().enumerate() {
+        let Some(baseline) = variant.baseline() else { continue };
+        let b = VARIANTS.iter().position(|v| *v == baseline).unwrap_or(0);
+        let per_round = |get: fn(&Measured) -> f64| {
+            let ratios: Vec<String> = measured[i]
+                .iter()
+                .zip(&measured[b])
+                .map(|(ours, base)| format!("{:.2}", get(ours) / get(base)))
+                .collect();
+            ratios.join(", ")
+        };
+        let rps_ratio = field(i, |m| m.rps) / field(b, |m| m.rps);
+        let cpu_ratio = field(i, |m| m.cpu_us) / field(b, |m| m.cpu_us);
+        let met = rps_ratio >= RPS_TARGET && cpu_ratio <= CPU_TARGET;
+        out += &format!(
+            "| {} / {} | {rps_ratio:.2} ({}) | ≥ {RPS_TARGET} | {cpu_ratio:.2} ({}) | ≤ {CPU_TARGET} | {} |\n",
+            variant.name(),
+            baseline.name(),
+            per_round(|m| m.rps),
+            per_round(|m| m.cpu_us),
+            if met { "met" } else { "**not met**" },
+        );
     }
     out
 }
@@ -430,26 +496,42 @@ mod tests {
 
     use super::*;
 
-    /// One request on a connection of its own: status code and body.
-    async fn get(addr: SocketAddr, path: &str) -> (u16, Vec<u8>) {
+    /// One request on a connection of its own: status code, the
+    /// content-type and cache-control headers, and the body.
+    async fn get(addr: SocketAddr, path: &str) -> (u16, Vec<String>, Vec<u8>) {
         let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
         let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
         stream.write_all(request.as_bytes()).await.unwrap();
         let mut answer = Vec::new();
         stream.read_to_end(&mut answer).await.unwrap();
         let split = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-        let status = std::str::from_utf8(&answer[9..12]).unwrap().parse().unwrap();
-        (status, answer[split + 4..].to_vec())
+        let head = String::from_utf8_lossy(&answer[..split]).to_ascii_lowercase();
+        let status = head[9..12].parse().unwrap();
+        let headers = head
+            .lines()
+            .filter(|line| line.starts_with("content-type:") || line.starts_with("cache-control:"))
+            .map(|line| line.replace(' ', ""))
+            .collect::<std::collections::BTreeSet<_>>();
+        (status, headers.into_iter().collect(), answer[split + 4..].to_vec())
     }
 
-    /// Every variant answers readiness 200 with the same bytes, so the
-    /// baselines cost what ours would if the answer were free.
+    /// Every variant answers readiness 200 with the same body and headers,
+    /// so the baselines cost what ours would if the answer were free.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn every_variant_answers_the_same_body() {
+    async fn every_variant_answers_the_same_bytes() {
+        let headers = vec![
+            "cache-control:no-store".to_owned(),
+            "content-type:application/json".to_owned(),
+        ];
         for variant in VARIANTS {
             let addr = serve(variant).await.unwrap();
-            let (status, body) = get(addr, READY_PATH).await;
-            assert_eq!((status, body.as_slice()), (200, STATIC_BODY), "{}", variant.name());
+            let (status, got, body) = get(addr, READY_PATH).await;
+            assert_eq!(
+                (status, &got, body.as_slice()),
+                (200, &headers, STATIC_BODY),
+                "{}",
+                variant.name()
+            );
         }
     }
 
