@@ -68,7 +68,7 @@ impl HealthGrpc {
             return ServingStatus::NotServing;
         }
         let healthy = match target {
-            Target::Probe(probe) => self.health.probe(*probe).await.status().is_healthy(),
+            Target::Probe(probe) => self.health.answer(*probe).await.report.status().is_healthy(),
             Target::Check(name) => self
                 .health
                 .check_result(name)

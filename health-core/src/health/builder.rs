@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+use super::answers::Answers;
 use super::events::Events;
 use super::origin::Origin;
 use super::runner::{Added, Annotated, Runner};
@@ -144,6 +145,7 @@ impl<S: Send + Sync + 'static> HealthBuilder<S> {
             created: Instant::now(),
             schedulers: OnceLock::new(),
             events: Events::new(),
+            answers: Answers::default(),
         });
         // The answers before any check ran, as the first probe would give them.
         inner.events.probe(Probe::Startup, Status::Starting);

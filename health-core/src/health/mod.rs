@@ -1,6 +1,7 @@
 //! The registry: the checks of one application state, their caches, the
 //! start-up gate and the shutdown state, and the answers to the probes.
 
+mod answers;
 mod builder;
 mod events;
 mod metrics;
@@ -9,6 +10,7 @@ mod runner;
 mod slot;
 mod typed;
 
+pub(crate) use answers::Answer;
 pub use builder::{BuildError, HealthBuilder};
 pub use typed::Health;
 
@@ -31,6 +33,7 @@ use crate::report::deep::DeepReport;
 use crate::report::history::History;
 use crate::report::probe::ProbeReport;
 use crate::report::transition::Transitions;
+use answers::Answers;
 use events::Events;
 use slot::{Change, Slot};
 
@@ -104,6 +107,7 @@ struct Inner {
     created: Instant,
     schedulers: OnceLock<Vec<AbortHandle>>,
     events: Events,
+    answers: Answers,
 }
 
 impl Drop for Inner {
@@ -181,6 +185,24 @@ impl Registry {
         }
     }
 
+    /// `probe`'s answer, shared by every caller until it could differ (a
+    /// check's state changed, or the clock made a result due or `stale`):
+    /// what the adapters serve, so a probe in between is an atomic load.
+    pub(crate) async fn answer(&self, probe: Probe) -> Arc<Answer> {
+        if let Some(answer) = self.inner.answers.current(probe, Instant::now()) {
+            return answer;
+        }
+        // Read before the state: a change while the answer is worked out
+        // leaves it out of date at once, never a stale answer in date.
+        let generation = self.inner.answers.generation();
+        // Read before the answer too: the clock only moves it towards its
+        // expiry (a result ages, turns `stale`), never back.
+        let now = Instant::now();
+        let report = self.probe(probe).await;
+        let expires = self.inner.expiry(probe, now);
+        self.inner.answers.keep(probe, report, generation, expires)
+    }
+
     /// Full diagnostics: every check (refreshed as a probe would), with the
     /// readiness status, version, uptime and memory.
     pub async fn deep(&self) -> DeepReport {
@@ -242,6 +264,7 @@ impl Registry {
     /// the orchestrator does not restart it.
     pub fn begin_shutdown(&self) {
         if !self.inner.shutdown.send_replace(true) {
+            self.inner.answers.changed();
             tracing::info!("shutdown begun: readiness now answers shutting_down");
             self.inner.events.probe(Probe::Readiness, Status::ShuttingDown);
         }
@@ -331,11 +354,16 @@ impl Registry {
     /// wait for; the registry applies its state change, if any.
     async fn refresh_slot(&self, slot: &Arc<Slot>, if_stale: bool) {
         let registry = Arc::downgrade(&self.inner);
-        let run = slot.join_or_start(if_stale, move |slot, number| {
+        let run = slot.join_or_start(if_stale, |slot, number| {
+            // A run begins: when the next result is due has moved.
+            self.inner.answers.changed();
             async move {
                 let change = slot.run(number).await;
-                if let (Some(change), Some(registry)) = (change, registry.upgrade()) {
-                    registry.changed(change);
+                if let Some(registry) = registry.upgrade() {
+                    registry.answers.changed();
+                    if let Some(change) = change {
+                        registry.changed(change);
+                    }
                 }
             }
             .boxed()
@@ -439,6 +467,25 @@ impl Inner {
         })
     }
 
+    /// Until when `probe`'s answer, worked out from `now` on, holds
+    /// unless a state changes (see [`Slot::holds_until`]): its checks, and
+    /// before start-up completed, the startup checks readiness waits on.
+    fn expiry(&self, probe: Probe, now: Instant) -> Option<Instant> {
+        let started = self.started.load(Ordering::Acquire);
+        let consulted: Box<dyn Iterator<Item = &Arc<Slot>>> = match probe {
+            Probe::Startup if started => return None,
+            Probe::Readiness if *self.shutdown.borrow() => return None,
+            Probe::Readiness if !started => {
+                Box::new(self.slots_in(Some(probe)).chain(self.slots_in(Some(Probe::Startup))))
+            }
+            probe => Box::new(self.slots_in(Some(probe))),
+        };
+        let on_demand = self.mode == Mode::OnDemand;
+        consulted
+            .filter_map(|slot| slot.holds_until(now, on_demand, self.stale_tolerance(slot, Some(probe))))
+            .min()
+    }
+
     /// The results of the checks of `probe` as they stand.
     fn snapshot(&self, probe: Option<Probe>) -> Vec<CheckResult> {
         let now = Instant::now();
@@ -456,6 +503,7 @@ impl Inner {
         let ready = !self.startup_withheld.load(Ordering::Acquire)
             && self.slots_in(Some(Probe::Startup)).all(|slot| slot.ever_passed());
         if ready && !self.started.swap(true, Ordering::AcqRel) {
+            self.answers.changed();
             tracing::info!("start-up complete");
             self.events.probe(Probe::Startup, Status::Started);
         }

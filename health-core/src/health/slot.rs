@@ -218,13 +218,39 @@ impl Slot {
     /// one interval after the latest began and ended by its deadline. Never
     /// late before the first run, or past the clock's range.
     fn lateness(&self, slot: &SlotState, now: Instant) -> Duration {
-        let wait = match slot.in_flight {
+        slot.began
+            .and_then(|began| began.checked_add(self.due_after(slot)))
+            .map_or(Duration::ZERO, |due| now.saturating_duration_since(due))
+    }
+
+    /// Until when the result read at `now` stays as it is, unless this
+    /// slot's state changes first: on demand (`on_demand`), a result is
+    /// reused only while it is younger than the interval (none yet: not
+    /// at all); with a `tolerance`, it stands until it turns `stale`.
+    /// `None`: only a change of state can change it.
+    pub fn holds_until(&self, now: Instant, on_demand: bool, tolerance: Option<Duration>) -> Option<Instant> {
+        let slot = self.lock();
+        if on_demand {
+            return match &slot.latest {
+                Some(latest) => latest.finished.checked_add(self.spec.interval),
+                None => Some(now),
+            };
+        }
+        let tolerance = tolerance?;
+        let due = slot.began?.checked_add(self.due_after(&slot))?;
+        // Stale once more than `tolerance` late; already stale, it stays so.
+        let stale = due.checked_add(tolerance)?.checked_add(Duration::from_nanos(1))?;
+        (now < stale).then_some(stale)
+    }
+
+    /// How long after the latest run began the next result is due: the
+    /// run in flight by its deadline; without one, the next run one
+    /// interval later, by its deadline.
+    fn due_after(&self, slot: &SlotState) -> Duration {
+        match slot.in_flight {
             Some(_) => self.spec.timeout,
             None => self.spec.interval.saturating_add(self.spec.timeout),
-        };
-        slot.began
-            .and_then(|began| began.checked_add(wait))
-            .map_or(Duration::ZERO, |due| now.saturating_duration_since(due))
+        }
     }
 
     fn build_result(&self, slot: &SlotState, now: Instant, tolerance: Option<Duration>) -> CheckResult {

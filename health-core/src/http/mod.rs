@@ -26,6 +26,7 @@
 mod access;
 #[cfg(feature = "actix")]
 mod actix;
+mod bodies;
 mod health_json;
 mod html;
 mod respond;
@@ -48,6 +49,7 @@ pub use tower::{HealthLayer, HealthMiddleware, HealthService, MiddlewareFuture};
 
 use crate::health::Registry;
 use crate::model::probe::Probe;
+use bodies::Rendered;
 
 /// Where the endpoints answer: the defaults, changed one by one.
 ///
@@ -155,6 +157,8 @@ pub struct HealthHttp {
     handle_signals: bool,
     metrics: Option<RenderMetrics>,
     page_refresh: Option<Duration>,
+    /// The probes' bodies, shared by every clone.
+    rendered: Arc<Rendered>,
 }
 
 /// Renders the metrics text an exporter holds.
@@ -173,6 +177,7 @@ impl Clone for HealthHttp {
             handle_signals: self.handle_signals,
             metrics: self.metrics.clone(),
             page_refresh: self.page_refresh,
+            rendered: Arc::clone(&self.rendered),
         }
     }
 }
@@ -210,6 +215,7 @@ impl Registry {
             handle_signals: self.handles_signals(),
             metrics: None,
             page_refresh: Some(HealthHttp::DEFAULT_PAGE_REFRESH),
+            rendered: Arc::default(),
         }
     }
 }

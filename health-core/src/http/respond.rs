@@ -9,9 +9,9 @@ use http::header::{
 use http::request::Parts;
 use http::{HeaderMap, Method, Response, StatusCode};
 use http_body_util::Full;
-use serde::Serialize;
 
 use super::access::{decide, DeepDecision};
+use super::bodies::{render, status_code};
 use super::health_json as ietf;
 use super::html;
 use super::HealthHttp;
@@ -91,11 +91,10 @@ impl HealthHttp {
         let format = negotiate(&request.headers, &endpoint);
         match endpoint {
             Endpoint::Probe(probe) => {
-                let report = self.health.probe(probe).await;
-                let status = report.http_status();
+                let bodies = self.rendered.of(probe, self.health.answer(probe).await);
                 match format {
-                    Format::HealthJson => body(status, format, &ietf::probe_body(&report)),
-                    Format::Json | Format::Html => body(status, Format::Json, &report),
+                    Format::HealthJson => body(bodies.status, format, bodies.health_json.clone()),
+                    Format::Json | Format::Html => body(bodies.status, Format::Json, bodies.json.clone()),
                 }
             }
             Endpoint::Deep => {
@@ -103,16 +102,16 @@ impl HealthHttp {
                     true => self.health.deep_with_history().await,
                     false => self.health.deep().await,
                 };
-                let status = report.status().http_status();
+                let status = status_code(report.status().http_status());
                 match format {
-                    Format::Json => body(status, format, &report),
-                    Format::HealthJson => body(status, format, &ietf::deep_body(&report)),
+                    Format::Json => body(status, format, render(&report)),
+                    Format::HealthJson => body(status, format, render(&ietf::deep_body(&report))),
                     Format::Html => page(status, html::page(&report, self.page_refresh)),
                 }
             }
             Endpoint::Metrics => {
                 let text = self.metrics.as_ref().map(|render| render()).unwrap_or_default();
-                response(StatusCode::OK, PROMETHEUS_TEXT, text.into_bytes())
+                response(StatusCode::OK, PROMETHEUS_TEXT, text)
             }
         }
     }
@@ -174,29 +173,22 @@ fn wants_history(request: &Parts) -> bool {
     })
 }
 
-/// `value` as JSON in the negotiated format, or a 500 if it cannot be serialized.
-fn body(status: u16, format: Format, value: &impl Serialize) -> Response<Bytes> {
+/// A rendered body in the negotiated format, or a 500 if it could not be rendered.
+fn body(status: StatusCode, format: Format, rendered: Result<Bytes, String>) -> Response<Bytes> {
     let content_type = match format {
         Format::HealthJson => ietf::CONTENT_TYPE,
         Format::Json | Format::Html => "application/json",
     };
-    match serde_json::to_vec(value) {
-        Ok(bytes) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            response(status, content_type, bytes)
-        }
-        Err(e) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("cannot serialize the report: {e}"),
-        ),
+    match rendered {
+        Ok(bytes) => response(status, content_type, bytes),
+        Err(why) => error(StatusCode::INTERNAL_SERVER_ERROR, &why),
     }
 }
 
 /// The status page, with headers that let nothing load or run but its own
 /// style sheet.
-fn page(status: u16, text: String) -> Response<Bytes> {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-    let mut response = response(status, "text/html; charset=utf-8", text.into_bytes());
+fn page(status: StatusCode, text: String) -> Response<Bytes> {
+    let mut response = response(status, "text/html; charset=utf-8", text);
     let headers = response.headers_mut();
     headers.insert(
         CONTENT_SECURITY_POLICY,
@@ -240,8 +232,8 @@ fn error(status: StatusCode, message: &str) -> Response<Bytes> {
 }
 
 /// A response that no cache keeps.
-fn response(status: StatusCode, content_type: &'static str, bytes: Vec<u8>) -> Response<Bytes> {
-    let mut response = Response::new(Bytes::from(bytes));
+fn response(status: StatusCode, content_type: &'static str, bytes: impl Into<Bytes>) -> Response<Bytes> {
+    let mut response = Response::new(bytes.into());
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));

@@ -111,7 +111,20 @@ fn a_stalled_scheduler_is_stale_only_past_what_load_explains_liveness_last() {
     let ended_by = Instant::now();
     let at =
         |since: Instant, after: Duration| std::thread::sleep((since + after).saturating_duration_since(Instant::now()));
-    let answers = || probes.block_on(async { (health.readiness().await, health.liveness().await) });
+    // The answers the registry works out now, each held to what an adapter
+    // serves (shared between changes: only the clock moves here).
+    let http = health.http();
+    let answers = || {
+        probes.block_on(async {
+            let answers = (health.readiness().await, health.liveness().await);
+            for answer in [&answers.0, &answers.1] {
+                let request = http::Request::get(answer.probe().default_path()).body(()).unwrap();
+                let served = http.respond(&request.into_parts().0).await;
+                assert_eq!(served.status(), answer.http_status(), "{:?} served", answer.probe());
+            }
+            answers
+        })
+    };
 
     at(began_after, Duration::from_millis(1500));
     let (ready, live) = answers();

@@ -6,6 +6,7 @@
 //! Checks register themselves for their state type, so each module uses a
 //! state type of its own: registries of one module never see another's checks.
 
+mod answers;
 mod background;
 mod blocking;
 mod caching;
