@@ -99,8 +99,6 @@ mod result;
 mod shutdown;
 mod spec;
 mod status;
-#[cfg(feature = "testkit")]
-pub mod testkit;
 #[cfg(any(feature = "http", feature = "grpc"))]
 pub mod token;
 mod transition;

@@ -1,6 +1,7 @@
-//! The conformance kit (feature `testkit`): proves that a check fails within
+//! The conformance kit of `health-core`: proves that a check fails within
 //! its deadline with the right reason when its dependency misbehaves, and
-//! recovers when the dependency comes back.
+//! recovers when the dependency comes back. Add it to your
+//! `[dev-dependencies]`: it is test code, apart from the library you ship.
 //!
 //! - [`Conformance`] runs a check, built against a [`FaultProxy`] in front of
 //!   the real dependency, through every fault and returns a
@@ -32,6 +33,8 @@
 //!   failure (a missing file, a threshold nothing meets).
 //! - **Load.** One client, one probe at a time; the load harness
 //!   (`scripts/load.sh`) measures probe storms.
+
+#![warn(missing_docs, missing_debug_implementations)]
 
 mod conformance;
 mod fault_proxy;

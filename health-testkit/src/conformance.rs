@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::fault_proxy::{Fault, FaultProxy};
-use super::report::{ConformanceReport, Row};
-use crate::{BoxFuture, Check, CheckOutcome, CheckResult, CheckSpec, Health, Reason, Status};
+use health_core::{BoxFuture, Check, CheckOutcome, CheckResult, CheckSpec, Health, Reason, Status};
+
+use crate::fault_proxy::{Fault, FaultProxy};
+use crate::report::{ConformanceReport, Row};
 
 /// The name the check under test carries in the kit's registries (the table
 /// shows the check's own name); distinct from any `#[health_check]` name a
@@ -97,7 +98,7 @@ pub enum Expect {
 
 /// A check's declared expectation for one step, and why.
 #[derive(Debug, Clone)]
-pub(super) struct Declared {
+pub(crate) struct Declared {
     pub step: Step,
     pub expect: Expect,
     pub why: Cow<'static, str>,
@@ -110,12 +111,13 @@ pub(super) struct Declared {
 ///
 /// The check is built once, by the closure given to [`run`](Self::run), for
 /// a client pointed at a [`FaultProxy`] in front of the real `upstream`, and
-/// run the way the runtime runs it: in a [`Registry`](crate::Registry), critical, under
-/// its deadline, panics caught, reasons classified. What the kit observes is
-/// what a readiness probe would report. Its spec's thresholds are set to 1
-/// (the kit judges every run, not the smoothed state); its deadline and
-/// interval are kept unless [`timeout`](Self::timeout) or
-/// [`interval`](Self::interval) shorten them for the test.
+/// run the way the runtime runs it: in a
+/// [`Registry`](health_core::Registry), critical, under its deadline, panics
+/// caught, reasons classified. What the kit observes is what a readiness
+/// probe would report. Its spec's thresholds are set to 1 (the kit judges
+/// every run, not the smoothed state); its deadline and interval are kept
+/// unless [`timeout`](Self::timeout) or [`interval`](Self::interval) shorten
+/// them for the test.
 ///
 /// The steps, in order ([`Step`]): pass-through, a small latency, refuse,
 /// reset, blackhole, latency beyond the deadline, each fault followed by its
@@ -127,8 +129,8 @@ pub(super) struct Declared {
 /// use std::net::SocketAddr;
 /// use std::time::Duration;
 ///
-/// use health_core::testkit::Conformance;
 /// use health_core::{BoxFuture, Check, CheckOutcome, CheckSpec};
+/// use health_testkit::Conformance;
 /// use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// use tokio::net::{TcpListener, TcpStream};
 ///
@@ -570,9 +572,11 @@ mod tests {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpStream;
 
+    use health_core::{BoxFuture, Check, CheckOutcome, CheckSpec, Reason};
+
     use super::{Conformance, Expect, Step};
-    use crate::testkit::fault_proxy::tests::echo_server;
-    use crate::{BoxFuture, Check, CheckOutcome, CheckSpec, Reason};
+    use crate::fault_proxy::tests::echo_server;
+    use crate::report::ConformanceReport;
 
     /// How the check under test lies, if it does.
     #[derive(Clone, Copy, PartialEq)]
@@ -623,7 +627,7 @@ mod tests {
         }
     }
 
-    async fn run(behaviour: Behaviour, tune: impl FnOnce(Conformance) -> Conformance) -> super::ConformanceReport {
+    async fn run(behaviour: Behaviour, tune: impl FnOnce(Conformance) -> Conformance) -> ConformanceReport {
         let kit = Conformance::new(echo_server().await)
             .timeout(Duration::from_millis(150))
             .interval(Duration::from_millis(50));
@@ -636,7 +640,7 @@ mod tests {
             .await
     }
 
-    fn wrong(report: &super::ConformanceReport) -> Vec<(Step, bool)> {
+    fn wrong(report: &ConformanceReport) -> Vec<(Step, bool)> {
         let rows = report.rows().iter().filter(|r| !r.is_ok());
         rows.map(|r| (r.step(), r.is_lifted())).collect()
     }
