@@ -2,7 +2,6 @@
 //! registry while the proxy injects each fault, and judged step by step.
 
 use std::borrow::Cow;
-use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +12,7 @@ use health_core::{BoxFuture, Check, CheckOutcome, CheckResult, CheckSpec, Health
 
 use crate::fault_proxy::{Fault, FaultProxy};
 use crate::report::{ConformanceReport, Row};
+use crate::steps::{Declared, Expect, Step};
 
 /// The name the check under test carries in the kit's registries (the table
 /// shows the check's own name); distinct from any `#[health_check]` name a
@@ -25,84 +25,6 @@ const SMALL_LATENCY: Duration = Duration::from_millis(30);
 
 /// How often the kit probes while it waits for a check to pass or fail.
 const POLL: Duration = Duration::from_millis(20);
-
-/// The steps of a conformance run, in the order they run.
-///
-/// Every fault step is followed by the fault being lifted, after which the
-/// check must pass again; [`Conformance::declare`] changes what a fault step
-/// expects, never what the lifting expects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Step {
-    /// Pass-through, before any fault: the check passes.
-    Up,
-    /// A latency well within the deadline (the smaller of 30 ms and a tenth
-    /// of the deadline, per direction): the check still passes.
-    Latency,
-    /// The server is gone ([`Fault::Refuse`]): fails with reason `error`.
-    Refuse,
-    /// Connections are reset ([`Fault::Reset`]): fails with reason `error`.
-    Reset,
-    /// The server accepts and goes silent ([`Fault::Blackhole`]): fails with
-    /// reason `timeout`.
-    Blackhole,
-    /// Latency beyond the deadline (the deadline plus the margin, per
-    /// direction): fails with reason `timeout`.
-    Slow,
-}
-
-impl Step {
-    /// The fault steps whose expected outcome a check may declare, in order.
-    pub const FAULTS: [Step; 5] = [Step::Latency, Step::Refuse, Step::Reset, Step::Blackhole, Step::Slow];
-
-    /// What the kit expects of a check that does a round trip to its
-    /// dependency on every run.
-    pub const fn default_expectation(self) -> Expect {
-        match self {
-            Step::Up | Step::Latency => Expect::Pass,
-            Step::Refuse | Step::Reset => Expect::Fail(Reason::Error),
-            Step::Blackhole | Step::Slow => Expect::Fail(Reason::Timeout),
-        }
-    }
-}
-
-impl fmt::Display for Step {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Step::Up => "pass-through",
-            Step::Latency => "latency",
-            Step::Refuse => "refuse",
-            Step::Reset => "reset",
-            Step::Blackhole => "blackhole",
-            Step::Slow => "latency beyond the deadline",
-        })
-    }
-}
-
-/// What a check is expected to report under one step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Expect {
-    /// The check passes (readiness `ready`).
-    Pass,
-    /// The first probe after the fault fails with this reason, with an error
-    /// text, within the deadline plus the margin (readiness `not_ready`).
-    Fail(Reason),
-    /// Probes fail with this reason at the latest this long after the fault
-    /// (a check that judges what a background task observed, such as an
-    /// MQTT event loop's keep-alive).
-    FailWithin(Reason, Duration),
-    /// Within the deadline plus the margin, the check passes or fails with
-    /// this reason; nothing else (a race the check does not control, such as
-    /// a TCP connect under an immediate reset).
-    PassOrFail(Reason),
-}
-
-/// A check's declared expectation for one step, and why.
-#[derive(Debug, Clone)]
-pub(crate) struct Declared {
-    pub step: Step,
-    pub expect: Expect,
-    pub why: Cow<'static, str>,
-}
 
 /// The conformance kit's runner: proves that a check fails within its
 /// deadline, with the right reason, when its dependency refuses, resets,
@@ -574,9 +496,10 @@ mod tests {
 
     use health_core::{BoxFuture, Check, CheckOutcome, CheckSpec, Reason};
 
-    use super::{Conformance, Expect, Step};
+    use super::Conformance;
     use crate::fault_proxy::tests::echo_server;
     use crate::report::ConformanceReport;
+    use crate::steps::{Expect, Step};
 
     /// How the check under test lies, if it does.
     #[derive(Clone, Copy, PartialEq)]

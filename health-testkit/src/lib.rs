@@ -39,7 +39,9 @@
 mod conformance;
 mod fault_proxy;
 mod report;
+mod steps;
 
-pub use conformance::{Conformance, Expect, Step};
+pub use conformance::Conformance;
 pub use fault_proxy::{Fault, FaultProxy};
 pub use report::{ConformanceReport, Row};
+pub use steps::{Expect, Step};

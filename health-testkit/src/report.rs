@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use health_core::{CheckResult, Status};
 
-use crate::conformance::{Declared, Expect, Step};
 use crate::fault_proxy::Fault;
+use crate::steps::{Declared, Expect, Step};
 
 /// The outcome of [`Conformance::run`](crate::Conformance::run): what the
 /// check reported under each step, against what was expected.
