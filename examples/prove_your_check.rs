@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use axum::routing::get;
 use axum::Router;
-use health_core::testkit::Conformance;
 use health_core::{BoxFuture, Check, CheckOutcome, CheckSpec};
+use health_testkit::Conformance;
 
 /// The check under test, as a service would write it: `GET /status` on the
 /// pricing API through the service's own HTTP client (connection pool kept

@@ -25,8 +25,9 @@ use health::Reporter;
 use http::request::Parts;
 use tokio::net::TcpListener;
 
+use crate::by_hand::{fold_to_hyper, serve_fn};
 use crate::pings::{blackholed, ping_broker, ping_cache, ping_db, Blackhole, Pings};
-use crate::servers::{fold_to_json, serve_fn, Calls, Serving, Variant, READY_PATH};
+use crate::variant::{Calls, Serving, Variant, READY_PATH};
 
 /// One call to a dependency.
 type Call = Arc<dyn Fn() -> futures_util::future::BoxFuture<'static, io::Result<()>> + Send + Sync>;
@@ -157,6 +158,6 @@ fn periodic(listener: TcpListener, dependencies: Vec<Dependency>) -> Serving {
             let healthy = checker.status() == Some(health::Status::Healthy);
             (*name, *critical, healthy)
         });
-        fold_to_json(folded)
+        fold_to_hyper(folded)
     }))
 }

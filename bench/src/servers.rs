@@ -1,155 +1,34 @@
-//! The variants of the load benchmark, each served on a loopback listener,
-//! and the control listener that reports their dependency calls.
+//! Each variant of the load benchmark ([`Variant`]) served on a loopback
+//! listener, and the control listener that reports its dependency calls.
 
-use std::convert::Infallible;
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response as AxumResponse};
+use axum::response::Response as AxumResponse;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use bytes::Bytes;
 use health_core::{BuildError, Health};
-use http::header::{HeaderValue, CONTENT_TYPE};
 use http::request::Parts;
-use http::Response;
-use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
 use metrics_exporter_prometheus::PrometheusBuilder;
-use serde_json::{json, Map, Value};
 use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 use tokio::time::timeout;
 
+use crate::by_hand::{fixed, fold_to_axum, serve_fn};
 use crate::peers;
 use crate::pings::{ping_broker, ping_cache, ping_db, Blackhole, Churn, Pings, PING_DEADLINE};
-
-/// The readiness path every variant but the static one answers on.
-pub const READY_PATH: &str = "/health/ready";
+use crate::variant::{Calls, Serving, Variant, READY_PATH};
 
 /// The body of the static baseline: what our readiness endpoint answers
 /// over the three pings, byte for byte.
 pub const STATIC_BODY: &[u8] = br#"{"status":"ready","critical":{"ping_broker":{"status":"pass"},"ping_db":{"status":"pass"}},"degraded":{"ping_cache":{"status":"pass"}}}"#;
 
-/// Reads a variant's dependency call counter.
-pub(crate) type Calls = Arc<dyn Fn() -> u64 + Send + Sync>;
-
 /// The largest deadline and the shortest interval of a variant's checks.
 type Timing = (Option<Duration>, Option<Duration>);
-
-/// A serving task.
-pub(crate) type Serving = JoinHandle<io::Result<()>>;
-
-/// One server of the benchmark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Variant {
-    /// A minimal hyper 1.x server answering every request with a fixed
-    /// small JSON body: the floor of what HTTP costs here.
-    Static,
-    /// The same, with the header-read timeout that `health-core`'s listener
-    /// configures (`.timer(TokioTimer)`, `.header_read_timeout(10s)`): what
-    /// that protection costs per request.
-    StaticTimer,
-    /// A hand-written axum readiness handler running the three pings
-    /// concurrently (`tokio::join!`), each under `tokio::time::timeout`.
-    NaiveJoin,
-    /// The same handler awaiting the three pings one after the other.
-    NaiveSeq,
-    /// Our readiness endpoint (hyper listener of `health-core`), on-demand
-    /// mode: results cached for the interval, concurrent probes share a run.
-    Cached,
-    /// Our readiness endpoint (hyper listener), background mode: probes only
-    /// read the snapshot.
-    Background,
-    /// Our readiness endpoint in background mode, served by the axum router
-    /// of `health-core` (same stack as the hand-written handlers).
-    BackgroundAxum,
-    /// `Background` with the `metrics` feature recording into an installed
-    /// Prometheus exporter (`metrics-exporter-prometheus`): what metrics
-    /// cost the probes.
-    BackgroundMetrics,
-    /// Our readiness endpoint in background mode over checks run every
-    /// 10 ms, one flapping: the memory soak, with every history full.
-    Soak,
-    /// Our readiness endpoint, on-demand mode, over a dependency that never
-    /// answers (50 ms deadline).
-    Blackhole,
-    /// Peer: axum-health's layer and handler over the three pings.
-    PeerAxumHealth,
-    /// Peer: the `health` crate's periodic checkers over the three pings,
-    /// served by the minimal hyper server.
-    PeerHealth,
-    /// Peer: axum-health over the blackholed dependency.
-    PeerAxumHealthBlackhole,
-    /// Peer: the `health` crate over the blackholed dependency.
-    PeerHealthBlackhole,
-}
-
-impl Variant {
-    /// Every variant, in the order of the report.
-    pub const ALL: [Variant; 14] = [
-        Variant::Static,
-        Variant::StaticTimer,
-        Variant::NaiveJoin,
-        Variant::NaiveSeq,
-        Variant::Cached,
-        Variant::Background,
-        Variant::BackgroundAxum,
-        Variant::BackgroundMetrics,
-        Variant::Soak,
-        Variant::Blackhole,
-        Variant::PeerAxumHealth,
-        Variant::PeerHealth,
-        Variant::PeerAxumHealthBlackhole,
-        Variant::PeerHealthBlackhole,
-    ];
-
-    /// The name on the command line and in reports.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Variant::Static => "static",
-            Variant::StaticTimer => "static-timer",
-            Variant::NaiveJoin => "naive-join",
-            Variant::NaiveSeq => "naive-seq",
-            Variant::Cached => "cached",
-            Variant::Background => "background",
-            Variant::BackgroundAxum => "background-axum",
-            Variant::BackgroundMetrics => "background-metrics",
-            Variant::Soak => "soak",
-            Variant::Blackhole => "blackhole",
-            Variant::PeerAxumHealth => "peer-axum-health",
-            Variant::PeerHealth => "peer-health",
-            Variant::PeerAxumHealthBlackhole => "peer-axum-health-blackhole",
-            Variant::PeerHealthBlackhole => "peer-health-blackhole",
-        }
-    }
-}
-
-impl fmt::Display for Variant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Variant {
-    type Err = String;
-
-    fn from_str(name: &str) -> Result<Variant, String> {
-        Variant::ALL.into_iter().find(|v| v.name() == name).ok_or_else(|| {
-            let names: Vec<_> = Variant::ALL.iter().map(|v| v.name()).collect();
-            format!("unknown variant `{name}`; expected one of {}", names.join(", "))
-        })
-    }
-}
 
 /// A variant serving on its listener.
 pub struct Running {
@@ -339,7 +218,7 @@ async fn naive_join(State(pings): State<Arc<Pings>>) -> AxumResponse {
         timeout(PING_DEADLINE, ping_broker(&pings)),
         timeout(PING_DEADLINE, ping_cache(&pings)),
     );
-    fold_by_hand([
+    fold_to_axum([
         ("ping_db", true, matches!(db, Ok(Ok(())))),
         ("ping_broker", true, matches!(broker, Ok(Ok(())))),
         ("ping_cache", false, matches!(cache, Ok(Ok(())))),
@@ -351,90 +230,12 @@ async fn naive_sequential(State(pings): State<Arc<Pings>>) -> AxumResponse {
     let db = timeout(PING_DEADLINE, ping_db(&pings)).await;
     let broker = timeout(PING_DEADLINE, ping_broker(&pings)).await;
     let cache = timeout(PING_DEADLINE, ping_cache(&pings)).await;
-    fold_by_hand([
+    fold_to_axum([
         ("ping_db", true, matches!(db, Ok(Ok(())))),
         ("ping_broker", true, matches!(broker, Ok(Ok(())))),
         ("ping_cache", false, matches!(cache, Ok(Ok(())))),
     ])
 }
 
-/// `(name, critical, passed)` of each check folded into the readiness body
-/// of the HTTP contract: 503 `not_ready` if a critical check failed, else 200
-/// `degraded` or `ready`.
-fn fold(checks: impl IntoIterator<Item = (&'static str, bool, bool)>) -> (StatusCode, Value) {
-    let entry = |passed: bool| {
-        if passed {
-            json!({"status": "pass"})
-        } else {
-            json!({"status": "fail", "reason": "error"})
-        }
-    };
-    let (mut critical, mut degraded) = (Map::new(), Map::new());
-    for (name, is_critical, passed) in checks {
-        let group = if is_critical { &mut critical } else { &mut degraded };
-        group.insert(name.to_owned(), entry(passed));
-    }
-    let failing = |group: &Map<String, Value>| group.values().any(|v| v["status"] != "pass");
-    let (code, status) = if failing(&critical) {
-        (StatusCode::SERVICE_UNAVAILABLE, "not_ready")
-    } else if failing(&degraded) {
-        (StatusCode::OK, "degraded")
-    } else {
-        (StatusCode::OK, "ready")
-    };
-    (
-        code,
-        json!({"status": status, "critical": critical, "degraded": degraded}),
-    )
-}
-
-/// [`fold`] as an axum response.
-fn fold_by_hand(checks: [(&'static str, bool, bool); 3]) -> AxumResponse {
-    let (code, body) = fold(checks);
-    (code, Json(body)).into_response()
-}
-
-/// [`fold`] as a hyper response (for handlers on [`serve_fn`]).
-pub(crate) fn fold_to_json(checks: impl IntoIterator<Item = (&'static str, bool, bool)>) -> Response<Full<Bytes>> {
-    let (code, body) = fold(checks);
-    fixed(code, "application/json", body.to_string().into())
-}
-
-/// A response with a fixed body.
-fn fixed(status: http::StatusCode, content_type: &'static str, body: Bytes) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(body));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
-}
-
 /// The header-read timeout of `health-core`'s listener.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// A minimal hyper 1.x HTTP/1.1 server: every request is answered by
-/// `answer(head)`, synchronously; with `header_read_timeout`, hyper times
-/// the reading of each request head on a tokio timer.
-pub async fn serve_fn<F>(listener: TcpListener, header_read_timeout: Option<Duration>, answer: F) -> io::Result<()>
-where
-    F: Fn(&Parts) -> Response<Full<Bytes>> + Send + Sync + 'static,
-{
-    let answer = Arc::new(answer);
-    loop {
-        let (stream, _peer) = listener.accept().await?;
-        let answer = Arc::clone(&answer);
-        tokio::spawn(async move {
-            let service = service_fn(move |request: hyper::Request<Incoming>| {
-                let response = answer(&request.into_parts().0);
-                async move { Ok::<_, Infallible>(response) }
-            });
-            let mut builder = http1::Builder::new();
-            if let Some(timeout) = header_read_timeout {
-                builder.timer(TokioTimer::new()).header_read_timeout(timeout);
-            }
-            // A client that goes away mid-request is not the server's failure.
-            let _ = builder.serve_connection(TokioIo::new(stream), service).await;
-        });
-    }
-}

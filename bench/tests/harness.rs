@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use health_bench::loadgen::{fetch, read_counter, run, Amount, Config, Report, Target};
 use health_bench::pings::PING_DEADLINE;
-use health_bench::servers::{spawn, Running, Variant, READY_PATH, STATIC_BODY};
+use health_bench::servers::{spawn, Running, STATIC_BODY};
+use health_bench::variant::{Variant, READY_PATH};
 
 fn loopback() -> SocketAddr {
     "127.0.0.1:0".parse().unwrap()

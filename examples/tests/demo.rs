@@ -9,7 +9,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use health_core::testkit::{Fault, FaultProxy};
+use health_testkit::{Fault, FaultProxy};
 use serde::Deserialize as _;
 
 mod support;

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use health_core::testkit::{Fault, FaultProxy};
+use health_testkit::{Fault, FaultProxy};
 use serde_json::Value;
 use support::*;
 

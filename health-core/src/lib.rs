@@ -88,8 +88,6 @@ mod report;
 mod run;
 #[cfg(any(feature = "http", feature = "grpc"))]
 mod shutdown;
-#[cfg(feature = "testkit")]
-pub mod testkit;
 #[cfg(any(feature = "http", feature = "grpc"))]
 pub mod token;
 

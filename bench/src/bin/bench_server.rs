@@ -16,7 +16,8 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use health_bench::servers::{spawn, Variant};
+use health_bench::servers::spawn;
+use health_bench::variant::Variant;
 
 const USAGE: &str = "usage: bench-server <variant> [--addr 127.0.0.1:0] [--control 127.0.0.1:0]";
 

@@ -1,5 +1,5 @@
 //! The fault matrix every integration runs, on the conformance kit
-//! (`health_core::testkit::Conformance`): the built-in checks are proven the
+//! (`health_testkit::Conformance`): the built-in checks are proven the
 //! way users prove their own.
 //!
 //! The kit registers the check under test as a critical check in one
@@ -24,8 +24,8 @@
 
 use std::time::Duration;
 
-use health_core::testkit::{Conformance, Expect, Fault, Step};
 use health_core::{Check, CheckResult};
+use health_testkit::{Conformance, Expect, Fault, Step};
 
 use crate::servers::Server;
 

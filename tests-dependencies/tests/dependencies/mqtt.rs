@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use health_core::checks::mqtt::{MqttCheck, MqttMonitor};
-use health_core::testkit::{Expect, Step};
 use health_core::Reason;
+use health_testkit::{Expect, Step};
 use rumqttc::{AsyncClient, MqttOptions};
 
 use crate::matrix::{self, Profile};

@@ -1,8 +1,8 @@
 //! Plain TCP connect: `checks::tcp`, in front of PostgreSQL's port.
 
 use health_core::checks::tcp::TcpCheck;
-use health_core::testkit::{Expect, Step};
 use health_core::Reason;
+use health_testkit::{Expect, Step};
 
 use crate::matrix::{self, Profile};
 use crate::servers::POSTGRES;

@@ -15,7 +15,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use health_core::testkit::{Fault, FaultProxy};
+use health_testkit::{Fault, FaultProxy};
 use regex::Regex;
 use tokio::time::Instant;
 

@@ -64,7 +64,7 @@ struct Setting {
 /// closes its listener and every connection.
 ///
 /// ```
-/// use health_core::testkit::{Fault, FaultProxy};
+/// use health_testkit::{Fault, FaultProxy};
 /// use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// use tokio::net::{TcpListener, TcpStream};
 ///
@@ -370,7 +370,7 @@ where
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use std::io::ErrorKind;
     use std::net::SocketAddr;
     use std::time::{Duration, Instant};
@@ -384,7 +384,7 @@ pub(super) mod tests {
     const PATIENCE: Duration = Duration::from_secs(5);
 
     /// An echo server on loopback.
-    pub(in crate::testkit) async fn echo_server() -> SocketAddr {
+    pub(crate) async fn echo_server() -> SocketAddr {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {

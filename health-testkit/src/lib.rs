@@ -1,6 +1,7 @@
-//! The conformance kit (feature `testkit`): proves that a check fails within
+//! The conformance kit of `health-core`: proves that a check fails within
 //! its deadline with the right reason when its dependency misbehaves, and
-//! recovers when the dependency comes back.
+//! recovers when the dependency comes back. Add it to your
+//! `[dev-dependencies]`: it is test code, apart from the library you ship.
 //!
 //! - [`Conformance`] runs a check, built against a [`FaultProxy`] in front of
 //!   the real dependency, through every fault and returns a
@@ -33,10 +34,14 @@
 //! - **Load.** One client, one probe at a time; the load harness
 //!   (`scripts/load.sh`) measures probe storms.
 
+#![warn(missing_docs, missing_debug_implementations)]
+
 mod conformance;
 mod fault_proxy;
 mod report;
+mod steps;
 
-pub use conformance::{Conformance, Expect, Step};
+pub use conformance::Conformance;
 pub use fault_proxy::{Fault, FaultProxy};
 pub use report::{ConformanceReport, Row};
+pub use steps::{Expect, Step};

@@ -2,16 +2,17 @@
 //! registry while the proxy injects each fault, and judged step by step.
 
 use std::borrow::Cow;
-use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::fault_proxy::{Fault, FaultProxy};
-use super::report::{ConformanceReport, Row};
-use crate::{BoxFuture, Check, CheckOutcome, CheckResult, CheckSpec, Health, Reason, Status};
+use health_core::{BoxFuture, Check, CheckOutcome, CheckResult, CheckSpec, Health, Reason, Status};
+
+use crate::fault_proxy::{Fault, FaultProxy};
+use crate::report::{ConformanceReport, Row};
+use crate::steps::{Declared, Expect, Step};
 
 /// The name the check under test carries in the kit's registries (the table
 /// shows the check's own name); distinct from any `#[health_check]` name a
@@ -25,84 +26,6 @@ const SMALL_LATENCY: Duration = Duration::from_millis(30);
 /// How often the kit probes while it waits for a check to pass or fail.
 const POLL: Duration = Duration::from_millis(20);
 
-/// The steps of a conformance run, in the order they run.
-///
-/// Every fault step is followed by the fault being lifted, after which the
-/// check must pass again; [`Conformance::declare`] changes what a fault step
-/// expects, never what the lifting expects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Step {
-    /// Pass-through, before any fault: the check passes.
-    Up,
-    /// A latency well within the deadline (the smaller of 30 ms and a tenth
-    /// of the deadline, per direction): the check still passes.
-    Latency,
-    /// The server is gone ([`Fault::Refuse`]): fails with reason `error`.
-    Refuse,
-    /// Connections are reset ([`Fault::Reset`]): fails with reason `error`.
-    Reset,
-    /// The server accepts and goes silent ([`Fault::Blackhole`]): fails with
-    /// reason `timeout`.
-    Blackhole,
-    /// Latency beyond the deadline (the deadline plus the margin, per
-    /// direction): fails with reason `timeout`.
-    Slow,
-}
-
-impl Step {
-    /// The fault steps whose expected outcome a check may declare, in order.
-    pub const FAULTS: [Step; 5] = [Step::Latency, Step::Refuse, Step::Reset, Step::Blackhole, Step::Slow];
-
-    /// What the kit expects of a check that does a round trip to its
-    /// dependency on every run.
-    pub const fn default_expectation(self) -> Expect {
-        match self {
-            Step::Up | Step::Latency => Expect::Pass,
-            Step::Refuse | Step::Reset => Expect::Fail(Reason::Error),
-            Step::Blackhole | Step::Slow => Expect::Fail(Reason::Timeout),
-        }
-    }
-}
-
-impl fmt::Display for Step {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Step::Up => "pass-through",
-            Step::Latency => "latency",
-            Step::Refuse => "refuse",
-            Step::Reset => "reset",
-            Step::Blackhole => "blackhole",
-            Step::Slow => "latency beyond the deadline",
-        })
-    }
-}
-
-/// What a check is expected to report under one step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Expect {
-    /// The check passes (readiness `ready`).
-    Pass,
-    /// The first probe after the fault fails with this reason, with an error
-    /// text, within the deadline plus the margin (readiness `not_ready`).
-    Fail(Reason),
-    /// Probes fail with this reason at the latest this long after the fault
-    /// (a check that judges what a background task observed, such as an
-    /// MQTT event loop's keep-alive).
-    FailWithin(Reason, Duration),
-    /// Within the deadline plus the margin, the check passes or fails with
-    /// this reason; nothing else (a race the check does not control, such as
-    /// a TCP connect under an immediate reset).
-    PassOrFail(Reason),
-}
-
-/// A check's declared expectation for one step, and why.
-#[derive(Debug, Clone)]
-pub(super) struct Declared {
-    pub step: Step,
-    pub expect: Expect,
-    pub why: Cow<'static, str>,
-}
-
 /// The conformance kit's runner: proves that a check fails within its
 /// deadline, with the right reason, when its dependency refuses, resets,
 /// goes silent or slows down, and passes again, with the same client, once
@@ -110,12 +33,13 @@ pub(super) struct Declared {
 ///
 /// The check is built once, by the closure given to [`run`](Self::run), for
 /// a client pointed at a [`FaultProxy`] in front of the real `upstream`, and
-/// run the way the runtime runs it: in a [`Registry`](crate::Registry), critical, under
-/// its deadline, panics caught, reasons classified. What the kit observes is
-/// what a readiness probe would report. Its spec's thresholds are set to 1
-/// (the kit judges every run, not the smoothed state); its deadline and
-/// interval are kept unless [`timeout`](Self::timeout) or
-/// [`interval`](Self::interval) shorten them for the test.
+/// run the way the runtime runs it: in a
+/// [`Registry`](health_core::Registry), critical, under its deadline, panics
+/// caught, reasons classified. What the kit observes is what a readiness
+/// probe would report. Its spec's thresholds are set to 1 (the kit judges
+/// every run, not the smoothed state); its deadline and interval are kept
+/// unless [`timeout`](Self::timeout) or [`interval`](Self::interval) shorten
+/// them for the test.
 ///
 /// The steps, in order ([`Step`]): pass-through, a small latency, refuse,
 /// reset, blackhole, latency beyond the deadline, each fault followed by its
@@ -127,8 +51,8 @@ pub(super) struct Declared {
 /// use std::net::SocketAddr;
 /// use std::time::Duration;
 ///
-/// use health_core::testkit::Conformance;
 /// use health_core::{BoxFuture, Check, CheckOutcome, CheckSpec};
+/// use health_testkit::Conformance;
 /// use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// use tokio::net::{TcpListener, TcpStream};
 ///
@@ -570,9 +494,12 @@ mod tests {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpStream;
 
-    use super::{Conformance, Expect, Step};
-    use crate::testkit::fault_proxy::tests::echo_server;
-    use crate::{BoxFuture, Check, CheckOutcome, CheckSpec, Reason};
+    use health_core::{BoxFuture, Check, CheckOutcome, CheckSpec, Reason};
+
+    use super::Conformance;
+    use crate::fault_proxy::tests::echo_server;
+    use crate::report::ConformanceReport;
+    use crate::steps::{Expect, Step};
 
     /// How the check under test lies, if it does.
     #[derive(Clone, Copy, PartialEq)]
@@ -623,7 +550,7 @@ mod tests {
         }
     }
 
-    async fn run(behaviour: Behaviour, tune: impl FnOnce(Conformance) -> Conformance) -> super::ConformanceReport {
+    async fn run(behaviour: Behaviour, tune: impl FnOnce(Conformance) -> Conformance) -> ConformanceReport {
         let kit = Conformance::new(echo_server().await)
             .timeout(Duration::from_millis(150))
             .interval(Duration::from_millis(50));
@@ -636,7 +563,7 @@ mod tests {
             .await
     }
 
-    fn wrong(report: &super::ConformanceReport) -> Vec<(Step, bool)> {
+    fn wrong(report: &ConformanceReport) -> Vec<(Step, bool)> {
         let rows = report.rows().iter().filter(|r| !r.is_ok());
         rows.map(|r| (r.step(), r.is_lifted())).collect()
     }

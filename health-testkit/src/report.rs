@@ -5,11 +5,12 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use super::conformance::{Declared, Expect, Step};
-use super::fault_proxy::Fault;
-use crate::{CheckResult, Status};
+use health_core::{CheckResult, Status};
 
-/// The outcome of [`Conformance::run`](super::Conformance::run): what the
+use crate::fault_proxy::Fault;
+use crate::steps::{Declared, Expect, Step};
+
+/// The outcome of [`Conformance::run`](crate::Conformance::run): what the
 /// check reported under each step, against what was expected.
 ///
 /// `Display` prints it as a table (Markdown, aligned for a terminal):
@@ -30,14 +31,14 @@ use crate::{CheckResult, Status};
 /// ```
 #[derive(Debug, Clone)]
 pub struct ConformanceReport {
-    pub(super) check: String,
-    pub(super) proxy: SocketAddr,
-    pub(super) upstream: SocketAddr,
-    pub(super) timeout: Duration,
-    pub(super) interval: Duration,
-    pub(super) margin: Duration,
-    pub(super) rows: Vec<Row>,
-    pub(super) declared: Vec<Declared>,
+    pub(crate) check: String,
+    pub(crate) proxy: SocketAddr,
+    pub(crate) upstream: SocketAddr,
+    pub(crate) timeout: Duration,
+    pub(crate) interval: Duration,
+    pub(crate) margin: Duration,
+    pub(crate) rows: Vec<Row>,
+    pub(crate) declared: Vec<Declared>,
 }
 
 impl ConformanceReport {
@@ -92,17 +93,17 @@ impl ConformanceReport {
 /// reported, and how long it took.
 #[derive(Debug, Clone)]
 pub struct Row {
-    pub(super) step: Step,
-    pub(super) fault: Fault,
-    pub(super) lifted: bool,
-    pub(super) critical: bool,
-    pub(super) expect: Expect,
-    pub(super) declared: bool,
-    pub(super) bound: Option<Duration>,
-    pub(super) result: CheckResult,
-    pub(super) status: Status,
-    pub(super) elapsed: Duration,
-    pub(super) problem: Option<String>,
+    pub(crate) step: Step,
+    pub(crate) fault: Fault,
+    pub(crate) lifted: bool,
+    pub(crate) critical: bool,
+    pub(crate) expect: Expect,
+    pub(crate) declared: bool,
+    pub(crate) bound: Option<Duration>,
+    pub(crate) result: CheckResult,
+    pub(crate) status: Status,
+    pub(crate) elapsed: Duration,
+    pub(crate) problem: Option<String>,
 }
 
 impl Row {
