@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+#[cfg(any(feature = "http", feature = "grpc"))]
 use super::answers::Answers;
 use super::events::Events;
 use super::origin::Origin;
@@ -145,6 +146,7 @@ impl<S: Send + Sync + 'static> HealthBuilder<S> {
             created: Instant::now(),
             schedulers: OnceLock::new(),
             events: Events::new(),
+            #[cfg(any(feature = "http", feature = "grpc"))]
             answers: Answers::default(),
         });
         // The answers before any check ran, as the first probe would give them.

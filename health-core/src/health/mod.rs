@@ -1,6 +1,7 @@
 //! The registry: the checks of one application state, their caches, the
 //! start-up gate and the shutdown state, and the answers to the probes.
 
+#[cfg(any(feature = "http", feature = "grpc"))]
 mod answers;
 mod builder;
 mod events;
@@ -10,6 +11,7 @@ mod runner;
 mod slot;
 mod typed;
 
+#[cfg(any(feature = "http", feature = "grpc"))]
 pub(crate) use answers::Answer;
 pub use builder::{BuildError, HealthBuilder};
 pub use typed::Health;
@@ -33,6 +35,7 @@ use crate::report::deep::DeepReport;
 use crate::report::history::History;
 use crate::report::probe::ProbeReport;
 use crate::report::transition::Transitions;
+#[cfg(any(feature = "http", feature = "grpc"))]
 use answers::Answers;
 use events::Events;
 use slot::{Change, Slot};
@@ -107,6 +110,7 @@ struct Inner {
     created: Instant,
     schedulers: OnceLock<Vec<AbortHandle>>,
     events: Events,
+    #[cfg(any(feature = "http", feature = "grpc"))]
     answers: Answers,
 }
 
@@ -188,6 +192,7 @@ impl Registry {
     /// `probe`'s answer, shared by every caller until it could differ (a
     /// check's state changed, or the clock made a result due or `stale`):
     /// what the adapters serve, so a probe in between is an atomic load.
+    #[cfg(any(feature = "http", feature = "grpc"))]
     pub(crate) async fn answer(&self, probe: Probe) -> Arc<Answer> {
         if let Some(answer) = self.inner.answers.current(probe, Instant::now()) {
             return answer;
@@ -264,7 +269,7 @@ impl Registry {
     /// the orchestrator does not restart it.
     pub fn begin_shutdown(&self) {
         if !self.inner.shutdown.send_replace(true) {
-            self.inner.answers.changed();
+            self.inner.state_changed();
             tracing::info!("shutdown begun: readiness now answers shutting_down");
             self.inner.events.probe(Probe::Readiness, Status::ShuttingDown);
         }
@@ -356,11 +361,11 @@ impl Registry {
         let registry = Arc::downgrade(&self.inner);
         let run = slot.join_or_start(if_stale, |slot, number| {
             // A run begins: when the next result is due has moved.
-            self.inner.answers.changed();
+            self.inner.state_changed();
             async move {
                 let change = slot.run(number).await;
                 if let Some(registry) = registry.upgrade() {
-                    registry.answers.changed();
+                    registry.state_changed();
                     if let Some(change) = change {
                         registry.changed(change);
                     }
@@ -467,9 +472,16 @@ impl Inner {
         })
     }
 
+    /// Notes a change of state that the kept answers depend on.
+    fn state_changed(&self) {
+        #[cfg(any(feature = "http", feature = "grpc"))]
+        self.answers.changed();
+    }
+
     /// Until when `probe`'s answer, worked out from `now` on, holds
     /// unless a state changes (see [`Slot::holds_until`]): its checks, and
     /// before start-up completed, the startup checks readiness waits on.
+    #[cfg(any(feature = "http", feature = "grpc"))]
     fn expiry(&self, probe: Probe, now: Instant) -> Option<Instant> {
         let started = self.started.load(Ordering::Acquire);
         let consulted: Box<dyn Iterator<Item = &Arc<Slot>>> = match probe {
@@ -503,7 +515,7 @@ impl Inner {
         let ready = !self.startup_withheld.load(Ordering::Acquire)
             && self.slots_in(Some(Probe::Startup)).all(|slot| slot.ever_passed());
         if ready && !self.started.swap(true, Ordering::AcqRel) {
-            self.answers.changed();
+            self.state_changed();
             tracing::info!("start-up complete");
             self.events.probe(Probe::Startup, Status::Started);
         }

@@ -228,6 +228,7 @@ impl Slot {
     /// reused only while it is younger than the interval (none yet: not
     /// at all); with a `tolerance`, it stands until it turns `stale`.
     /// `None`: only a change of state can change it.
+    #[cfg(any(feature = "http", feature = "grpc"))]
     pub fn holds_until(&self, now: Instant, on_demand: bool, tolerance: Option<Duration>) -> Option<Instant> {
         let slot = self.lock();
         if on_demand {

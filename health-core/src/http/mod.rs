@@ -333,6 +333,7 @@ impl HealthHttp {
     /// no admin listener), so that it then answers exactly like the
     /// application's own unknown paths; `/metrics` when served, behind the
     /// same door.
+    #[cfg(any(feature = "axum", feature = "tower", feature = "actix"))]
     pub(crate) fn mounted_paths(&self) -> impl Iterator<Item = &str> {
         let paths = &*self.paths;
         let open = self.deep_token.is_some() || self.admin_port.is_some();
