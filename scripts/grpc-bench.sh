@@ -13,7 +13,9 @@
 # tonic-health, fixed in even ones), so that each round gives its own ratio
 # ours / fixed and ours / tonic-health, measured minutes apart at most; the
 # report gives the median of each variant and the min, median and max of
-# the per-round ratios (their spread is the run's noise).
+# the per-round ratios (their spread is the run's noise), for requests/s
+# and for the server's CPU time per call (the steadier of the two on a
+# shared machine).
 # Then WATCHERS Watch("") streams held open on ours: the server's memory per
 # watcher and its CPU while nothing changes. `ours` is served with the
 # global Watch cap (GrpcLimits::max_watch_streams, default 1024) raised to
@@ -70,6 +72,8 @@ start_server() {
   ADDR=""
   for _ in $(seq 200); do
     ADDR=$(sed -n 's/^ready addr=\([^ ]*\).*/\1/p' "$WORK/server.out")
+    # The server's own pid (taskset, if any, became it).
+    SERVING_PID=$(sed -n 's/^ready .*pid=\([0-9]*\).*/\1/p' "$WORK/server.out")
     [ -n "$ADDR" ] && return
     kill -0 "$SERVER_PID" 2>/dev/null || break
     sleep 0.05
@@ -82,9 +86,10 @@ field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 spread() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $0 } END { printf "%s / %s / %s", v[1], v[int((NR + 1) / 2)], v[NR] }'; }
 
 VARIANTS=(fixed tonic-health ours)
-declare -A RPS P99 ERR
+declare -A RPS P99 ERR CPU
 PER_ROUND_FIXED=()
 PER_ROUND_TONIC=()
+PER_ROUND_CPU=()
 for round in $(seq "$ROUNDS"); do
   order=("${VARIANTS[@]}")
   [ $((round % 2)) -eq 0 ] && order=(ours tonic-health fixed)
@@ -92,18 +97,21 @@ for round in $(seq "$ROUNDS"); do
   for variant in "${order[@]}"; do
     echo "round $round/$ROUNDS: $variant ..." >&2
     start_server "$variant"
-    line=$("${LOAD_PIN[@]}" "$BIN" load --addr "$ADDR" --connections "$CONNECTIONS" --concurrency "$CONCURRENCY" --warmup "$WARMUP" --duration "$DURATION")
+    line=$("${LOAD_PIN[@]}" "$BIN" load --addr "$ADDR" --connections "$CONNECTIONS" --concurrency "$CONCURRENCY" --warmup "$WARMUP" --duration "$DURATION" --server-pid "$SERVING_PID")
     kill -0 "$SERVER_PID" 2>/dev/null || fail "the $variant server died during round $round"
     stop_server
     errors=$(field "$line" errors)
     [ "$errors" = 0 ] || fail "round $round, $variant: $errors Check calls failed or did not answer SERVING ($line)"
     this[$variant]=$(field "$line" rps)
+    this[cpu-$variant]=$(field "$line" server_cpu_us_per_request)
     RPS[$variant]+="${this[$variant]} "
+    CPU[$variant]+="${this[cpu-$variant]} "
     P99[$variant]+="$(field "$line" p99_ms) "
     ERR[$variant]=$((${ERR[$variant]:-0} + errors))
   done
   PER_ROUND_FIXED+=("$(ratio "${this[ours]}" "${this[fixed]}")")
   PER_ROUND_TONIC+=("$(ratio "${this[ours]}" "${this[tonic-health]}")")
+  PER_ROUND_CPU+=("$(ratio "${this[cpu-ours]}" "${this[cpu-fixed]}")")
 done
 
 echo "watchers ..." >&2
@@ -118,17 +126,19 @@ BODY="$WORK/body.md"
   echo "Closed-loop Check(\"\"), $CONCURRENCY callers over $CONNECTIONS HTTP/2 connections, ${WARMUP} s warm-up then ${DURATION} s per variant and round;"
   echo "$ROUNDS paired rounds (odd rounds fixed, tonic-health, ours; even rounds ours, tonic-health, fixed); $PINNING."
   echo
-  echo "| server | requests/s (median) | each round | p99 ms (median) | errors |"
-  echo "|---|---:|---|---:|---:|"
+  echo "| server | requests/s (median) | each round | p99 ms (median) | server CPU µs/call (median) | errors |"
+  echo "|---|---:|---|---:|---:|---:|"
   for v in "${VARIANTS[@]}"; do
     # shellcheck disable=SC2086 # space-separated numbers
-    echo "| $v | $(median ${RPS[$v]}) | ${RPS[$v]% } | $(median ${P99[$v]}) | ${ERR[$v]} |"
+    echo "| $v | $(median ${RPS[$v]}) | ${RPS[$v]% } | $(median ${P99[$v]}) | $(median ${CPU[$v]}) | ${ERR[$v]} |"
   done
   echo
   echo "| ratio | of the medians | per round: min / median / max | each round |"
   echo "|---|---:|---|---|"
   # shellcheck disable=SC2086
-  echo "| ours / fixed (target ≥ 0.9) | **$(ratio "$(median ${RPS[ours]})" "$(median ${RPS[fixed]})")** | $(spread "${PER_ROUND_FIXED[@]}") | ${PER_ROUND_FIXED[*]} |"
+  echo "| ours / fixed, requests/s (target ≥ 0.97) | **$(ratio "$(median ${RPS[ours]})" "$(median ${RPS[fixed]})")** | $(spread "${PER_ROUND_FIXED[@]}") | ${PER_ROUND_FIXED[*]} |"
+  # shellcheck disable=SC2086
+  echo "| ours / fixed, server CPU per call (target ≤ 1.05) | **$(ratio "$(median ${CPU[ours]})" "$(median ${CPU[fixed]})")** | $(spread "${PER_ROUND_CPU[@]}") | ${PER_ROUND_CPU[*]} |"
   # shellcheck disable=SC2086
   echo "| ours / tonic-health | $(ratio "$(median ${RPS[ours]})" "$(median ${RPS[tonic-health]})") | $(spread "${PER_ROUND_TONIC[@]}") | ${PER_ROUND_TONIC[*]} |"
   echo

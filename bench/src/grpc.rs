@@ -28,6 +28,7 @@ use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::health_server::{Health as HealthService, HealthServer};
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
+use crate::loadgen::cpu_time;
 use crate::pings::Pings;
 
 /// A gRPC server of the benchmark.
@@ -175,14 +176,21 @@ pub struct LoadReport {
     pub p99_ms: f64,
     /// Calls that failed or did not answer `SERVING`.
     pub errors: u64,
+    /// The server's CPU time per measured call, µs, when its pid was given.
+    pub server_cpu_us: Option<f64>,
 }
 
 impl fmt::Display for LoadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "rps={:.0} p50_ms={:.3} p99_ms={:.3} errors={}",
-            self.rps, self.p50_ms, self.p99_ms, self.errors
+            "rps={:.0} p50_ms={:.3} p99_ms={:.3} errors={} server_cpu_us_per_request={}",
+            self.rps,
+            self.p50_ms,
+            self.p99_ms,
+            self.errors,
+            self.server_cpu_us
+                .map_or_else(|| "-".to_owned(), |us| format!("{us:.1}")),
         )
     }
 }
@@ -190,19 +198,26 @@ impl fmt::Display for LoadReport {
 /// Closed-loop `Check("")` from `concurrency` callers over `connections`
 /// connections: `warmup` unmeasured, then `duration` measured. The
 /// connections are made first; then `connected` is awaited before the
-/// calls begin (a script opening a flood in between, for instance).
+/// calls begin (a script opening a flood in between, for instance). With
+/// `server_pid`, the server's CPU time over the measured phase is counted
+/// too.
 pub async fn load(
     addr: SocketAddr,
     connections: usize,
     concurrency: usize,
     warmup: Duration,
     duration: Duration,
+    server_pid: Option<u32>,
     connected: impl std::future::Future<Output = ()>,
 ) -> Result<LoadReport, tonic::transport::Error> {
     let channels = channels(addr, connections).await?;
     connected.await;
     let measure_from = Instant::now() + warmup;
     let until = measure_from + duration;
+    let cpu_from = tokio::spawn(async move {
+        tokio::time::sleep_until(measure_from.into()).await;
+        server_pid.and_then(cpu_time)
+    });
     let callers: Vec<_> = (0..concurrency)
         .map(|i| {
             let mut client = HealthClient::new(channels[i % channels.len()].clone());
@@ -235,11 +250,17 @@ pub async fn load(
         all.add(latencies).expect("same bounds");
         errors += failed;
     }
+    let cpu = match (cpu_from.await.expect("the CPU sample"), server_pid.and_then(cpu_time)) {
+        (Some(from), Some(to)) => Some(to.saturating_sub(from)),
+        _ => None,
+    };
+    let calls = all.len() + errors;
     Ok(LoadReport {
         rps: all.len() as f64 / duration.as_secs_f64(),
         p50_ms: all.value_at_quantile(0.5) as f64 / 1000.0,
         p99_ms: all.value_at_quantile(0.99) as f64 / 1000.0,
         errors,
+        server_cpu_us: cpu.map(|cpu| cpu.as_secs_f64() * 1e6 / calls.max(1) as f64),
     })
 }
 

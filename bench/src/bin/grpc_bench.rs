@@ -3,8 +3,9 @@
 //! ```text
 //! grpc-bench serve (fixed | tonic-health | ours | listener)
 //!     prints `ready addr=127.0.0.1:PORT pid=PID` and serves until killed
-//! grpc-bench load --addr ADDR [--connections 4] [--concurrency 32] [--warmup 2] [--duration 10] [--after-line]
-//!     prints `rps=.. p50_ms=.. p99_ms=.. errors=..`; with `--after-line`,
+//! grpc-bench load --addr ADDR [--connections 4] [--concurrency 32] [--warmup 2] [--duration 10] [--server-pid PID] [--after-line]
+//!     prints `rps=.. p50_ms=.. p99_ms=.. errors=.. server_cpu_us_per_request=..`
+//!     (the server's CPU time per call, with `--server-pid`); with `--after-line`,
 //!     prints `connected` once its connections are made and waits for a
 //!     line on its standard input before calling
 //! grpc-bench watch --addr ADDR --pid SERVER_PID [--watchers 10000] [--connections 50] [--idle 10]
@@ -61,6 +62,11 @@ async fn run(args: Vec<String>) -> Result<(), String> {
             let concurrency = flag(&args, "--concurrency", Some(32))?;
             let warmup = Duration::from_secs_f64(flag(&args, "--warmup", Some(2.0))?);
             let duration = Duration::from_secs_f64(flag(&args, "--duration", Some(10.0))?);
+            let server_pid = args
+                .iter()
+                .any(|a| a == "--server-pid")
+                .then(|| flag::<u32>(&args, "--server-pid", None))
+                .transpose()?;
             let gated = args.iter().any(|a| a == "--after-line");
             let connected = async move {
                 if gated {
@@ -68,7 +74,7 @@ async fn run(args: Vec<String>) -> Result<(), String> {
                     let _ = tokio::task::spawn_blocking(|| std::io::stdin().read_line(&mut String::new())).await;
                 }
             };
-            let report = load(addr, connections, concurrency, warmup, duration, connected)
+            let report = load(addr, connections, concurrency, warmup, duration, server_pid, connected)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{report}");
