@@ -14,13 +14,14 @@ use tokio::time::Instant;
 use super::answers::Answers;
 use super::events::Events;
 use super::origin::Origin;
-use super::runner::{Added, Annotated, Runner};
+use super::runner::{Annotated, Runner};
 use super::slot::Slot;
 use super::{Health, Inner, Mode, Registry};
+use crate::model::outcome::CheckOutcome;
 use crate::model::probe::Probe;
 use crate::model::spec::{CheckSpec, SpecError};
 use crate::model::status::Status;
-use crate::run::check::Check;
+use crate::run::check::{BoxFuture, Check};
 use crate::run::registration::Registration;
 
 /// Builds a [`Registry`](crate::Registry). See [`Health::builder`].
@@ -218,6 +219,19 @@ impl<S: Send + Sync + 'static> Candidate<S> {
                 state: Arc::clone(state),
             }),
         }
+    }
+}
+
+/// A check added at run time, bound to its state: the one runner generic
+/// over the state's type.
+struct Added<S> {
+    check: Box<dyn Check<S>>,
+    state: Arc<S>,
+}
+
+impl<S: Send + Sync + 'static> Runner for Added<S> {
+    fn run(&self) -> BoxFuture<'_, CheckOutcome> {
+        self.check.run(&self.state)
     }
 }
 
