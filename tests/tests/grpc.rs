@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use health_core::grpc::{HealthListRequest, HealthListResponse};
+use health_core::grpc::proto::{HealthListRequest, HealthListResponse};
 use health_core::prelude::*;
 use tonic::codegen::http::uri::PathAndQuery;
 use tonic::transport::{Channel, Endpoint};

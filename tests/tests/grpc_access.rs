@@ -14,7 +14,8 @@ use std::os::fd::{BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use health_core::grpc::{GrpcLimits, HealthListRequest, HealthListResponse};
+use health_core::grpc::proto::{HealthListRequest, HealthListResponse};
+use health_core::grpc::GrpcLimits;
 use health_core::prelude::*;
 use health_core::token::BearerToken;
 use health_core::{BoxFuture, Probes};

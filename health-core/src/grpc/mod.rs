@@ -72,11 +72,20 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
-pub use generated::health_check_response::ServingStatus;
-pub use generated::health_server::HealthServer;
-pub use generated::{HealthCheckRequest, HealthCheckResponse, HealthListRequest, HealthListResponse};
 pub use limits::GrpcLimits;
 pub use server::GrpcServer;
+
+use proto::{HealthServer, ServingStatus};
+
+/// The protocol's messages and tonic's service wrapper, generated from
+/// `proto/health.proto`: for a client of `List` (tonic-health's client has
+/// only `Check` and `Watch`), and to name what
+/// [`HealthGrpc::into_service`] returns.
+pub mod proto {
+    pub use super::generated::health_check_response::ServingStatus;
+    pub use super::generated::health_server::HealthServer;
+    pub use super::generated::{HealthCheckRequest, HealthCheckResponse, HealthListRequest, HealthListResponse};
+}
 
 use crate::health::Registry;
 use crate::token::BearerToken;

@@ -9,8 +9,9 @@ use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Sleep;
 use tonic::Status;
 
+use super::proto::{HealthCheckResponse, ServingStatus};
 use super::target::{response, Target};
-use super::{HealthCheckResponse, HealthGrpc, ServingStatus};
+use super::HealthGrpc;
 use crate::report::transition::{Missed, Transition, Transitions};
 
 /// The stream a `Watch` call answers with.
