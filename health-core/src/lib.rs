@@ -161,11 +161,10 @@ pub mod __private {
     pub use crate::model::probe::Probes;
     pub use crate::model::result::CheckResult;
     pub use crate::model::spec::CheckSpec;
-    pub use crate::report::derived::{assert_distinct_name, lookup, CheckSource, HealthReport};
+    pub use crate::report::derived::{assert_distinct_name, collect, CheckName, CheckSource, HealthReport};
     pub use crate::report::json::serialize_report;
-    pub use crate::run::check::{check_ref, CheckFn, CheckFuture, CheckRef};
+    pub use crate::run::check::{check_ref, CheckDef, CheckFn, CheckRef};
     pub use crate::run::execute::{run_async, run_blocking, BlockingSlot, BlockingState};
-    pub use crate::run::join::join;
     pub use crate::run::registration::Registration;
     pub use core::time::Duration;
     pub use inventory;

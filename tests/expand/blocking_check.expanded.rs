@@ -20,27 +20,27 @@ fn data_dir_readable(state: &AppState) -> std::io::Result<()> {
 enum data_dir_readable {}
 #[automatically_derived]
 impl ::health_core::__private::CheckFn<AppState> for data_dir_readable {
-    const SPEC: ::health_core::__private::CheckSpec = ::health_core::__private::CheckSpec::new(
-            "data_dir_readable",
-        )
-        .probes(
-            ::health_core::__private::Probes::STARTUP
-                .union(::health_core::__private::Probes::LIVENESS),
-        )
-        .timeout(::health_core::__private::Duration::from_millis(250))
-        .failure_threshold(3)
-        .blocking();
-    fn call(state: &AppState) -> impl ::health_core::__private::CheckFuture + '_ {
-        /// At most one run in flight: a run past its deadline keeps its thread, later runs join it.
-        static IN_FLIGHT: ::health_core::__private::BlockingSlot = ::health_core::__private::BlockingSlot::new();
-        let state = <AppState as ::health_core::__private::BlockingState>::clone_for_blocking_pool(
-            state,
-        );
-        ::health_core::__private::run_blocking(
-            &IN_FLIGHT,
-            move || data_dir_readable(&state),
-        )
-    }
+    const CHECK: &'static ::health_core::__private::CheckDef<AppState> = &::health_core::__private::CheckDef::new(
+        ::health_core::__private::CheckSpec::new("data_dir_readable")
+            .probes(
+                ::health_core::__private::Probes::STARTUP
+                    .union(::health_core::__private::Probes::LIVENESS),
+            )
+            .timeout(::health_core::__private::Duration::from_millis(250))
+            .failure_threshold(3)
+            .blocking(),
+        |state| {
+            /// At most one run in flight: a run past its deadline keeps its thread, later runs join it.
+            static IN_FLIGHT: ::health_core::__private::BlockingSlot = ::health_core::__private::BlockingSlot::new();
+            let state = <AppState as ::health_core::__private::BlockingState>::clone_for_blocking_pool(
+                state,
+            );
+            ::health_core::__private::run_blocking(
+                &IN_FLIGHT,
+                move || data_dir_readable(&state),
+            )
+        },
+    );
 }
 #[allow(non_upper_case_globals)]
 const _: () = {

@@ -9,13 +9,10 @@ async fn primary_db(_state: &AppState) -> bool {
 enum primary_db {}
 #[automatically_derived]
 impl ::health_core::__private::CheckFn<AppState> for primary_db {
-    const SPEC: ::health_core::__private::CheckSpec = ::health_core::__private::CheckSpec::new(
-            "primary_db",
-        )
-        .critical();
-    fn call(state: &AppState) -> impl ::health_core::__private::CheckFuture + '_ {
-        ::health_core::__private::run_async(primary_db(state))
-    }
+    const CHECK: &'static ::health_core::__private::CheckDef<AppState> = &::health_core::__private::CheckDef::new(
+        ::health_core::__private::CheckSpec::new("primary_db").critical(),
+        |state| ::health_core::__private::run_async(primary_db(state)),
+    );
 }
 #[allow(non_upper_case_globals)]
 const _: () = {
@@ -46,13 +43,11 @@ mod search {
     pub enum ping {}
     #[automatically_derived]
     impl ::health_core::__private::CheckFn<AppState> for ping {
-        const SPEC: ::health_core::__private::CheckSpec = ::health_core::__private::CheckSpec::new(
-                "ping",
-            )
-            .timeout(::health_core::__private::Duration::from_millis(500));
-        fn call(state: &AppState) -> impl ::health_core::__private::CheckFuture + '_ {
-            ::health_core::__private::run_async(ping(state))
-        }
+        const CHECK: &'static ::health_core::__private::CheckDef<AppState> = &::health_core::__private::CheckDef::new(
+            ::health_core::__private::CheckSpec::new("ping")
+                .timeout(::health_core::__private::Duration::from_millis(500)),
+            |state| ::health_core::__private::run_async(ping(state)),
+        );
     }
     #[allow(non_upper_case_globals)]
     const _: () = {
@@ -86,16 +81,13 @@ impl ::health_core::__private::HealthReport for Readiness {
     async fn collect_from(
         source: &impl ::health_core::__private::CheckSource<AppState>,
     ) -> Self {
-        let (primary_db, search) = ::health_core::__private::join((
-                ::health_core::__private::lookup(
-                    source,
+        let [primary_db, search] = ::health_core::__private::collect(
+                source,
+                [
                     ::health_core::__private::check_ref::<primary_db, AppState>(),
-                ),
-                ::health_core::__private::lookup(
-                    source,
                     ::health_core::__private::check_ref::<search::ping, AppState>(),
-                ),
-            ))
+                ],
+            )
             .await;
         Self { primary_db, search }
     }
@@ -117,13 +109,13 @@ impl ::health_core::__private::serde::Serialize for Readiness {
 }
 /// No two checks of `Readiness` share a name: its JSON would carry the key twice.
 const _: () = {
-    const CHECKS: &[(&str, &str)] = &[
-        (
-            ::health_core::__private::check_ref::<primary_db, AppState>().name,
+    const CHECKS: &[::health_core::__private::CheckName] = &[
+        ::health_core::__private::CheckName::new(
+            ::health_core::__private::check_ref::<primary_db, AppState>().name(),
             "`primary_db` (field `primary_db`)",
         ),
-        (
-            ::health_core::__private::check_ref::<search::ping, AppState>().name,
+        ::health_core::__private::CheckName::new(
+            ::health_core::__private::check_ref::<search::ping, AppState>().name(),
             "`search::ping` (field `search`)",
         ),
     ];

@@ -7,13 +7,11 @@ async fn cache() -> Result<(), std::io::Error> {
 #[allow(non_camel_case_types)]
 enum cache {}
 #[automatically_derived]
-impl<S: ?Sized> ::health_core::__private::CheckFn<S> for cache {
-    const SPEC: ::health_core::__private::CheckSpec = ::health_core::__private::CheckSpec::new(
-        "cache",
+impl<S: ?Sized + 'static> ::health_core::__private::CheckFn<S> for cache {
+    const CHECK: &'static ::health_core::__private::CheckDef<S> = &::health_core::__private::CheckDef::new(
+        ::health_core::__private::CheckSpec::new("cache"),
+        |_| ::health_core::__private::run_async(cache()),
     );
-    fn call(_state: &S) -> impl ::health_core::__private::CheckFuture + '_ {
-        ::health_core::__private::run_async(cache())
-    }
 }
 #[allow(non_upper_case_globals)]
 const _: () = {

@@ -11,14 +11,12 @@ async fn primary_db(state: &AppState) -> Result<(), String> {
 enum primary_db {}
 #[automatically_derived]
 impl ::health_core::__private::CheckFn<AppState> for primary_db {
-    const SPEC: ::health_core::__private::CheckSpec = ::health_core::__private::CheckSpec::new(
-            "primary_db",
-        )
-        .critical()
-        .timeout(::health_core::__private::Duration::from_secs(2));
-    fn call(state: &AppState) -> impl ::health_core::__private::CheckFuture + '_ {
-        ::health_core::__private::run_async(primary_db(state))
-    }
+    const CHECK: &'static ::health_core::__private::CheckDef<AppState> = &::health_core::__private::CheckDef::new(
+        ::health_core::__private::CheckSpec::new("primary_db")
+            .critical()
+            .timeout(::health_core::__private::Duration::from_secs(2)),
+        |state| ::health_core::__private::run_async(primary_db(state)),
+    );
 }
 #[allow(non_upper_case_globals)]
 const _: () = {

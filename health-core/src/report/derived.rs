@@ -3,6 +3,8 @@
 
 use std::future::Future;
 
+use futures_util::future::join_all;
+
 use crate::model::result::CheckResult;
 use crate::model::status::{fold_readiness, Status};
 use crate::run::check::CheckRef;
@@ -51,7 +53,7 @@ use crate::run::execute::observe;
 /// ```
 pub trait HealthReport: Sized + Send {
     /// The state the report's checks take by reference.
-    type State: Sync;
+    type State: Sync + 'static;
 
     /// Builds the report from `source`, running its checks concurrently
     /// (what [`collect`](HealthReport::collect) and
@@ -78,47 +80,79 @@ pub trait HealthReport: Sized + Send {
 
 /// Where a report gets the result of a check: a fresh run ([`HealthReport::collect`])
 /// or a registry's cache ([`Health::report`](crate::Health::report)).
-pub trait CheckSource<S>: Sync {
+pub trait CheckSource<S: 'static>: Sync {
     /// The result of `check`.
     fn result(&self, check: CheckRef<S>) -> impl Future<Output = CheckResult> + Send;
 }
 
-/// The result of `check` from `source` (what derived reports call).
-pub fn lookup<'a, S: 'a>(
+/// The results of `checks` from `source`, obtained concurrently, in order
+/// (what derived reports call: generic over the source and the number of
+/// checks, never over a check).
+pub fn collect<'a, S: Sync + 'static, const N: usize>(
     source: &'a impl CheckSource<S>,
-    check: CheckRef<S>,
-) -> impl Future<Output = CheckResult> + Send + 'a {
-    source.result(check)
+    checks: [CheckRef<S>; N],
+) -> impl Future<Output = [CheckResult; N]> + Send + 'a {
+    let results = join_all(checks.map(|check| source.result(check)));
+    async move {
+        let mut results = results.await.into_iter();
+        std::array::from_fn(|_| results.next().expect("one result per check"))
+    }
 }
 
 /// Runs each check once, directly on the borrowed state.
 struct RunOnce<'a, S>(&'a S);
 
-impl<S: Sync> CheckSource<S> for RunOnce<'_, S> {
+impl<S: Sync + 'static> CheckSource<S> for RunOnce<'_, S> {
     fn result(&self, check: CheckRef<S>) -> impl Future<Output = CheckResult> + Send {
         run_once(self.0, check)
     }
 }
 
 /// Runs `check` once under its deadline.
-pub(crate) async fn run_once<S: Sync>(state: &S, check: CheckRef<S>) -> CheckResult {
+pub(crate) async fn run_once<S: Sync + 'static>(state: &S, check: CheckRef<S>) -> CheckResult {
     let spec = check.spec();
     let mut run = check.run(state);
     let observation = observe(spec.timeout, run.as_mut()).await;
     CheckResult::from_single_run(&spec, observation)
 }
 
+/// A report's check as its distinct-names assertion sees it: the name, how
+/// an error shows the check, and a hash of the name (comparing hashes keeps
+/// the compile-time evaluation cheap; names are compared only when two
+/// hashes are equal).
+#[derive(Debug, Clone, Copy)]
+pub struct CheckName {
+    name: &'static str,
+    shown: &'static str,
+    hash: u64,
+}
+
+impl CheckName {
+    /// The entry of a check named `name`, shown as `shown` in errors.
+    pub const fn new(name: &'static str, shown: &'static str) -> CheckName {
+        // FNV-1a.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let bytes = name.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            hash = (hash ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);
+            i += 1;
+        }
+        CheckName { name, shown, hash }
+    }
+}
+
 /// Fails compilation when the check at `index` of a report shares its name
-/// with an earlier one: `checks` holds each field's check name and how the
-/// error shows it.
-pub const fn assert_distinct_name(checks: &[(&str, &str)], index: usize) {
-    let (name, shown) = checks[index];
+/// with an earlier one.
+pub const fn assert_distinct_name(checks: &[CheckName], index: usize) {
+    let CheckName { name, shown, hash } = checks[index];
     let mut earlier = 0;
     while earlier < index {
-        if str_eq(checks[earlier].0, name) {
+        let other = checks[earlier];
+        if other.hash == hash && str_eq(other.name, name) {
             let message = ConstText::new()
                 .push("the checks ")
-                .push(checks[earlier].1)
+                .push(other.shown)
                 .push(" and ")
                 .push(shown)
                 .push(" are both named `")

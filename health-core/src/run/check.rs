@@ -13,11 +13,6 @@ use crate::model::spec::CheckSpec;
 /// A boxed, `Send` future, as check entry points return them.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// The future a check's entry point returns: `Send`, yielding the outcome.
-pub trait CheckFuture: Future<Output = CheckOutcome> + Send {}
-
-impl<F: Future<Output = CheckOutcome> + Send> CheckFuture for F {}
-
 /// A check added at run time, as a trait object (dynamic sets of checks,
 /// checks configured from files, the built-in dependency checks).
 ///
@@ -56,7 +51,7 @@ pub trait Check<S: ?Sized>: Send + Sync + 'static {
 
 /// The compile-time form of a check: implemented by `#[health_check]` for a
 /// type named like the annotated function (the function itself is left as
-/// written).
+/// written), with the check as one constant.
 ///
 /// Not meant to be implemented by hand; implement [`Check`] instead.
 #[diagnostic::on_unimplemented(
@@ -64,45 +59,74 @@ pub trait Check<S: ?Sized>: Send + Sync + 'static {
     label = "no health check on `&{S}` is named like this",
     note = "a report field is named after a `#[health_check]` function whose argument is `&{S}` (or that takes none); name another one with `#[health(check = path::to::function)]`"
 )]
-pub trait CheckFn<S: ?Sized>: 'static {
-    /// The descriptor built from the attribute's options.
-    const SPEC: CheckSpec;
-
-    /// Runs the function once and converts what it returns.
-    fn call(state: &S) -> impl CheckFuture + '_;
+pub trait CheckFn<S: ?Sized + 'static>: 'static {
+    /// The descriptor built from the attribute's options, and the entry point.
+    const CHECK: &'static CheckDef<S>;
 }
 
-/// A `#[health_check]` function as a report field refers to it, its type
-/// erased: identity, descriptor, name and entry point.
+/// The entry point of a check on `S`: starts one run and converts what the
+/// function returns.
+pub type Entry<S> = for<'a> fn(&'a S) -> BoxFuture<'a, CheckOutcome>;
+
+/// What `#[health_check]` declares: the descriptor and the entry point, a
+/// value rather than code, so that everything else is compiled once, here.
+pub struct CheckDef<S: ?Sized> {
+    spec: CheckSpec,
+    run: Entry<S>,
+}
+
+impl<S: ?Sized> CheckDef<S> {
+    /// The check described by `spec`, entered through `run`.
+    pub const fn new(spec: CheckSpec, run: Entry<S>) -> CheckDef<S> {
+        CheckDef { spec, run }
+    }
+
+    /// The check's descriptor.
+    pub const fn spec(&self) -> &CheckSpec {
+        &self.spec
+    }
+
+    /// Starts one run of the check.
+    pub(crate) fn run<'a>(&self, state: &'a S) -> BoxFuture<'a, CheckOutcome> {
+        (self.run)(state)
+    }
+}
+
+impl<S: ?Sized> fmt::Debug for CheckDef<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CheckDef")
+            .field("spec", &self.spec)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A `#[health_check]` function as a report field refers to it: its
+/// declaration and the identity of its type.
 ///
 /// Derived reports hold these rather than the check types, so their code is
-/// not generic over every check's future, and a field naming no check is
-/// reported once, where [`check_ref`] is called for it.
-pub struct CheckRef<S: ?Sized> {
-    /// The check's name (known at compile time: derived reports assert that
-    /// their checks' names are distinct).
-    pub name: &'static str,
+/// not generic over every check, and a field naming no check is reported
+/// once, where [`check_ref`] is called for it.
+pub struct CheckRef<S: ?Sized + 'static> {
+    check: &'static CheckDef<S>,
     type_id: fn() -> TypeId,
-    spec: fn() -> CheckSpec,
-    run: for<'a> fn(&'a S) -> BoxFuture<'a, CheckOutcome>,
 }
 
 /// The [`CheckRef`] of check `C` on state `S`.
-pub const fn check_ref<C: CheckFn<S>, S: ?Sized>() -> CheckRef<S> {
-    CheckRef::with_entry::<C, S>(run_boxed::<C, S>)
+pub const fn check_ref<C: CheckFn<S>, S: ?Sized + 'static>() -> CheckRef<S> {
+    CheckRef {
+        check: C::CHECK,
+        type_id: TypeId::of::<C>,
+    }
 }
 
-impl<S: ?Sized> CheckRef<S> {
-    /// The reference of check `C` (a check on `T`), entered through `run`:
-    /// `T` itself, or a state whose type is erased (registrations).
-    pub(crate) const fn with_entry<C: CheckFn<T>, T: ?Sized>(
-        run: for<'a> fn(&'a S) -> BoxFuture<'a, CheckOutcome>,
-    ) -> CheckRef<S> {
-        CheckRef {
-            name: static_name(C::SPEC),
-            type_id: TypeId::of::<C>,
-            spec: spec_of::<C, T>,
-            run,
+impl<S: ?Sized + 'static> CheckRef<S> {
+    /// The check's name (known at compile time: derived reports assert that
+    /// their checks' names are distinct).
+    pub const fn name(&self) -> &'static str {
+        match &self.check.spec.name {
+            Cow::Borrowed(name) => name,
+            // `#[health_check]` names are literals.
+            Cow::Owned(_) => "",
         }
     }
 
@@ -113,46 +137,27 @@ impl<S: ?Sized> CheckRef<S> {
 
     /// The check's descriptor.
     pub(crate) fn spec(&self) -> CheckSpec {
-        (self.spec)()
+        self.check.spec.clone()
     }
 
     /// Starts one run of the check.
     pub(crate) fn run<'a>(&self, state: &'a S) -> BoxFuture<'a, CheckOutcome> {
-        (self.run)(state)
+        self.check.run(state)
     }
 }
 
-impl<S: ?Sized> Clone for CheckRef<S> {
+impl<S: ?Sized + 'static> Clone for CheckRef<S> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<S: ?Sized> Copy for CheckRef<S> {}
+impl<S: ?Sized + 'static> Copy for CheckRef<S> {}
 
-impl<S: ?Sized> fmt::Debug for CheckRef<S> {
+impl<S: ?Sized + 'static> fmt::Debug for CheckRef<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CheckRef")
-            .field("name", &self.name)
+            .field("name", &self.name())
             .finish_non_exhaustive()
     }
-}
-
-/// The name of a descriptor built at compile time (always borrowed).
-const fn static_name(spec: CheckSpec) -> &'static str {
-    let name = match &spec.name {
-        Cow::Borrowed(name) => *name,
-        Cow::Owned(_) => "",
-    };
-    // Nothing to drop for a borrowed name; `forget` keeps this `const`.
-    std::mem::forget(spec);
-    name
-}
-
-fn spec_of<C: CheckFn<S>, S: ?Sized>() -> CheckSpec {
-    C::SPEC
-}
-
-fn run_boxed<C: CheckFn<S>, S: ?Sized>(state: &S) -> BoxFuture<'_, CheckOutcome> {
-    Box::pin(C::call(state))
 }

@@ -66,12 +66,20 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
 }
 
 /// Adapts the future of an `async` check function into an entry point.
-pub fn run_async<'a, F>(check: F) -> impl Future<Output = CheckOutcome> + Send + 'a
+///
+/// Generic over the future only to box it: the conversion of what the
+/// function returns is compiled once per return type, not once per check.
+pub fn run_async<'a, F>(check: F) -> BoxFuture<'a, CheckOutcome>
 where
     F: Future + Send + 'a,
     F::Output: IntoCheckOutcome,
 {
-    check.map(IntoCheckOutcome::into_check_outcome)
+    converted(Box::pin(check))
+}
+
+/// The outcome of a boxed check future.
+fn converted<'a, R: IntoCheckOutcome + 'a>(check: BoxFuture<'a, R>) -> BoxFuture<'a, CheckOutcome> {
+    Box::pin(check.map(IntoCheckOutcome::into_check_outcome))
 }
 
 /// The run of a blocking check that is in flight, shared by everyone waiting.

@@ -6,7 +6,7 @@ use std::any::{Any, TypeId};
 
 use crate::model::outcome::CheckOutcome;
 use crate::model::spec::CheckSpec;
-use crate::run::check::{BoxFuture, CheckFn, CheckRef};
+use crate::run::check::{BoxFuture, CheckDef, CheckFn};
 
 /// A state passed through the type-erased entry points.
 pub(crate) type AnyState = dyn Any + Send + Sync;
@@ -14,12 +14,47 @@ pub(crate) type AnyState = dyn Any + Send + Sync;
 /// One annotated check, as submitted by `#[health_check]`.
 pub struct Registration {
     /// The check, entered with its state's type erased.
-    check: CheckRef<AnyState>,
-    /// The path of the type `#[health_check]` generated, which is the
-    /// annotated function's path (same module, same name).
+    check: Erased,
+    /// The type `#[health_check]` generated for the check.
+    check_type: fn() -> TypeId,
+    /// The path of that type, which is the annotated function's path (same
+    /// module, same name).
     function: fn() -> &'static str,
-    /// `None` for checks without a state argument: they join every registry.
-    state_type: Option<fn() -> TypeId>,
+}
+
+/// A check's declaration with its state's type erased: one vtable per state
+/// type, not per check.
+#[derive(Clone, Copy)]
+enum Erased {
+    /// A check taking `&S`, for registries of state `S` only.
+    Stateful(&'static dyn StatefulCheck),
+    /// A check taking nothing: it joins every registry.
+    Stateless(&'static CheckDef<()>),
+}
+
+/// A [`CheckDef`] on some state, entered with that state as `&dyn Any`.
+trait StatefulCheck: Sync {
+    fn spec(&self) -> &CheckSpec;
+    fn state_type(&self) -> TypeId;
+    fn run<'a>(&self, state: &'a AnyState) -> BoxFuture<'a, CheckOutcome>;
+}
+
+impl<S: Any + Send + Sync> StatefulCheck for CheckDef<S> {
+    fn spec(&self) -> &CheckSpec {
+        CheckDef::spec(self)
+    }
+
+    fn state_type(&self) -> TypeId {
+        TypeId::of::<S>()
+    }
+
+    fn run<'a>(&self, state: &'a AnyState) -> BoxFuture<'a, CheckOutcome> {
+        match state.downcast_ref::<S>() {
+            Some(state) => CheckDef::run(self, state),
+            // Unreachable: registries only run registrations of their own state type.
+            None => Box::pin(async { CheckOutcome::fail("health registry: state type mismatch") }),
+        }
+    }
 }
 
 inventory::collect!(Registration);
@@ -28,7 +63,7 @@ impl std::fmt::Debug for Registration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Registration")
             .field("function", &(self.function)())
-            .field("spec", &self.check.spec())
+            .field("spec", self.spec_ref())
             .finish_non_exhaustive()
     }
 }
@@ -37,47 +72,36 @@ impl Registration {
     /// The registration of check `C` taking `&S`.
     pub const fn stateful<S: Any + Send + Sync, C: CheckFn<S>>() -> Registration {
         Registration {
-            check: CheckRef::with_entry::<C, S>(call_stateful::<S, C>),
+            check: Erased::Stateful(C::CHECK),
+            check_type: TypeId::of::<C>,
             function: std::any::type_name::<C>,
-            state_type: Some(TypeId::of::<S>),
         }
     }
 
     /// The registration of check `C` taking no argument.
     pub const fn stateless<C: CheckFn<()>>() -> Registration {
         Registration {
-            check: CheckRef::with_entry::<C, ()>(call_stateless::<C>),
+            check: Erased::Stateless(C::CHECK),
+            check_type: TypeId::of::<C>,
             function: std::any::type_name::<C>,
-            state_type: None,
         }
     }
-}
 
-fn call_stateful<S: Any + Send + Sync, C: CheckFn<S>>(state: &AnyState) -> BoxFuture<'_, CheckOutcome> {
-    match state.downcast_ref::<S>() {
-        Some(state) => Box::pin(C::call(state)),
-        // Unreachable: registries only run registrations of their own state type.
-        None => Box::pin(async { CheckOutcome::fail("health registry: state type mismatch") }),
-    }
-}
-
-fn call_stateless<C: CheckFn<()>>(_state: &AnyState) -> BoxFuture<'_, CheckOutcome> {
-    Box::pin(C::call(&()))
-}
-
-impl Registration {
     /// The registrations whose checks run on state `S`: those taking `&S`,
     /// and those taking nothing.
     pub(crate) fn all_for<S: Any>() -> impl Iterator<Item = &'static Registration> {
         let wanted = TypeId::of::<S>();
         inventory::iter::<Registration>
             .into_iter()
-            .filter(move |r| r.state_type.is_none_or(|state| state() == wanted))
+            .filter(move |r| match r.check {
+                Erased::Stateful(check) => check.state_type() == wanted,
+                Erased::Stateless(_) => true,
+            })
     }
 
     /// The type `#[health_check]` generated for the check.
     pub(crate) fn check_type(&self) -> TypeId {
-        self.check.type_id()
+        (self.check_type)()
     }
 
     /// The annotated function's path.
@@ -87,11 +111,21 @@ impl Registration {
 
     /// The check's descriptor.
     pub(crate) fn spec(&self) -> CheckSpec {
-        self.check.spec()
+        self.spec_ref().clone()
+    }
+
+    fn spec_ref(&self) -> &'static CheckSpec {
+        match self.check {
+            Erased::Stateful(check) => check.spec(),
+            Erased::Stateless(check) => check.spec(),
+        }
     }
 
     /// Starts one run on `state` (of the registration's state type).
     pub(crate) fn run<'a>(&self, state: &'a AnyState) -> BoxFuture<'a, CheckOutcome> {
-        self.check.run(state)
+        match self.check {
+            Erased::Stateful(check) => check.run(state),
+            Erased::Stateless(check) => check.run(&()),
+        }
     }
 }

@@ -1,5 +1,5 @@
-//! Generates, next to the function left as written, the type that describes
-//! and registers the check.
+//! Generates, next to the function left as written, the type that carries
+//! the check (its descriptor and entry point, one constant) and registers it.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, quote_spanned};
@@ -10,7 +10,8 @@ use super::options::{CheckOptions, Probe};
 use super::signature::CheckSignature;
 use crate::duration;
 
-/// The expansion of a valid `#[health_check]`.
+/// The expansion of a valid `#[health_check]`: the check as one constant
+/// (descriptor and entry point) and its registration.
 pub fn expand(func: &CheckItem, options: &CheckOptions, signature: &CheckSignature) -> TokenStream {
     let ident = &func.sig.ident;
     let cfgs: Vec<_> = func.attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
@@ -18,9 +19,6 @@ pub fn expand(func: &CheckItem, options: &CheckOptions, signature: &CheckSignatu
     let twin = twin_type(func, &name);
     let spec = spec(&name, options);
     let call = call(func, options, signature);
-    // Spanned at the return type too: if it cannot fail, the entry point's
-    // return type shares the one error pointing there.
-    let entry_type = quote_spanned!(signature.output_span=> impl ::health_core::__private::CheckFuture + '_);
     let (generics, state, state_arg, registration) = match &signature.state {
         Some(state) => (
             quote!(),
@@ -29,9 +27,9 @@ pub fn expand(func: &CheckItem, options: &CheckOptions, signature: &CheckSignatu
             quote!(::health_core::__private::Registration::stateful::<#state, #ident>()),
         ),
         None => (
-            quote!(<S: ?Sized>),
+            quote!(<S: ?Sized + 'static>),
             quote!(S),
-            quote!(_state),
+            quote!(_),
             quote!(::health_core::__private::Registration::stateless::<#ident>()),
         ),
     };
@@ -43,11 +41,10 @@ pub fn expand(func: &CheckItem, options: &CheckOptions, signature: &CheckSignatu
         #(#cfgs)*
         #[automatically_derived]
         impl #generics ::health_core::__private::CheckFn<#state> for #ident {
-            const SPEC: ::health_core::__private::CheckSpec = #spec;
-
-            fn call(#state_arg: &#state) -> #entry_type {
-                #call
-            }
+            const CHECK: &'static ::health_core::__private::CheckDef<#state> = &::health_core::__private::CheckDef::new(
+                #spec,
+                |#state_arg| #call,
+            );
         }
 
         #(#cfgs)*
@@ -85,12 +82,11 @@ pub fn fallback(func: &CheckItem) -> TokenStream {
         #twin
 
         #[automatically_derived]
-        impl<S: ?Sized> ::health_core::__private::CheckFn<S> for #ident {
-            const SPEC: ::health_core::__private::CheckSpec = ::health_core::__private::CheckSpec::new(#name);
-
-            fn call(_state: &S) -> impl ::health_core::__private::CheckFuture + '_ {
-                ::core::future::pending::<::health_core::__private::CheckOutcome>()
-            }
+        impl<S: ?Sized + 'static> ::health_core::__private::CheckFn<S> for #ident {
+            const CHECK: &'static ::health_core::__private::CheckDef<S> = &::health_core::__private::CheckDef::new(
+                ::health_core::__private::CheckSpec::new(#name),
+                |_| ::core::unreachable!(),
+            );
         }
     }
 }
@@ -159,9 +155,9 @@ fn call(func: &CheckItem, options: &CheckOptions, signature: &CheckSignature) ->
         }
         None => quote!(#run(&IN_FLIGHT, #ident)),
     };
-    quote! {
+    quote! {{
         #[doc = " At most one run in flight: a run past its deadline keeps its thread, later runs join it."]
         static IN_FLIGHT: ::health_core::__private::BlockingSlot = ::health_core::__private::BlockingSlot::new();
         #run
-    }
+    }}
 }

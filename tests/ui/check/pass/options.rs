@@ -42,7 +42,7 @@ async fn sub_second() -> bool {
 
 fn main() {
     assert_eq!(
-        <everything as CheckFn<()>>::SPEC,
+        *<everything as CheckFn<()>>::CHECK.spec(),
         CheckSpec::new("primary-db.v2")
             .critical()
             .probes(Probes::READINESS.union(Probes::LIVENESS))
@@ -51,7 +51,7 @@ fn main() {
             .failure_threshold(3)
             .success_threshold(2)
     );
-    assert_eq!(<sub_second as CheckFn<()>>::SPEC.timeout, Duration::from_millis(250));
-    assert_eq!(<sub_second as CheckFn<()>>::SPEC.interval, Duration::from_micros(1500));
-    assert_eq!(<slow_warmup as CheckFn<()>>::SPEC.probes, Probes::STARTUP);
+    assert_eq!(<sub_second as CheckFn<()>>::CHECK.spec().timeout, Duration::from_millis(250));
+    assert_eq!(<sub_second as CheckFn<()>>::CHECK.spec().interval, Duration::from_micros(1500));
+    assert_eq!(<slow_warmup as CheckFn<()>>::CHECK.spec().probes, Probes::STARTUP);
 }
