@@ -2,8 +2,10 @@
 //! a report collects its results from.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use futures_util::future::join_all;
+use futures_util::future::{maybe_done, MaybeDone};
 
 use crate::model::result::CheckResult;
 use crate::model::status::{fold_readiness, Status};
@@ -92,10 +94,33 @@ pub fn collect<'a, S: Sync + 'static, const N: usize>(
     source: &'a impl CheckSource<S>,
     checks: [CheckRef<S>; N],
 ) -> impl Future<Output = [CheckResult; N]> + Send + 'a {
-    let results = join_all(checks.map(|check| source.result(check)));
-    async move {
-        let mut results = results.await.into_iter();
-        std::array::from_fn(|_| results.next().expect("one result per check"))
+    JoinArray(checks.map(|check| maybe_done(source.result(check))))
+}
+
+/// Futures of one type awaited side by side in place (no allocation),
+/// their outputs in order.
+struct JoinArray<F: Future, const N: usize>([MaybeDone<F>; N]);
+
+impl<F: Future, const N: usize> Future for JoinArray<F, N> {
+    type Output = [F::Output; N];
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: structural pinning. The futures are never moved out of the
+        // pinned array (only their outputs are taken), `JoinArray` has no
+        // `Drop` impl, and it is `Unpin` only if they all are.
+        let futures = unsafe { &mut self.get_unchecked_mut().0 };
+        let mut all_done = true;
+        for future in futures.iter_mut() {
+            all_done &= unsafe { Pin::new_unchecked(future) }.poll(cx).is_ready();
+        }
+        if !all_done {
+            return Poll::Pending;
+        }
+        Poll::Ready(std::array::from_fn(|i| {
+            // SAFETY: as above.
+            let future = unsafe { Pin::new_unchecked(&mut futures[i]) };
+            future.take_output().expect("polled to completion just above")
+        }))
     }
 }
 
@@ -214,5 +239,29 @@ impl ConstText {
                 Err(_) => len -= 1,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use futures_util::future::maybe_done;
+    use tokio::time::{sleep, Instant};
+
+    use super::JoinArray;
+
+    #[tokio::test(start_paused = true)]
+    async fn joined_futures_run_concurrently_and_outputs_keep_their_order() {
+        let start = Instant::now();
+        let outputs = JoinArray([300, 100, 200].map(|ms| {
+            maybe_done(async move {
+                sleep(Duration::from_millis(ms)).await;
+                ms
+            })
+        }))
+        .await;
+        assert_eq!(outputs, [300, 100, 200]);
+        assert_eq!(start.elapsed(), Duration::from_millis(300));
     }
 }

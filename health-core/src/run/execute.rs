@@ -7,7 +7,7 @@ use std::future::{poll_fn, Future};
 use std::panic::AssertUnwindSafe;
 use std::pin::{pin, Pin};
 use std::sync::{Mutex, PoisonError};
-use std::task::Poll;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::future::{FutureExt, Shared};
@@ -65,21 +65,35 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
     format!("panicked: {text}")
 }
 
-/// Adapts the future of an `async` check function into an entry point.
-///
-/// Generic over the future only to box it: the conversion of what the
-/// function returns is compiled once per return type, not once per check.
+/// Adapts the future of an `async` check function into an entry point: one
+/// allocation, and a wrapper whose only code is a call to the function's
+/// `poll` (the conversion of what it returns is compiled once per return
+/// type).
 pub fn run_async<'a, F>(check: F) -> BoxFuture<'a, CheckOutcome>
 where
     F: Future + Send + 'a,
     F::Output: IntoCheckOutcome,
 {
-    converted(Box::pin(check))
+    Box::pin(Converted(check))
 }
 
-/// The outcome of a boxed check future.
-fn converted<'a, R: IntoCheckOutcome + 'a>(check: BoxFuture<'a, R>) -> BoxFuture<'a, CheckOutcome> {
-    Box::pin(check.map(IntoCheckOutcome::into_check_outcome))
+/// A check function's future, yielding its outcome.
+struct Converted<F>(F);
+
+impl<F> Future for Converted<F>
+where
+    F: Future,
+    F::Output: IntoCheckOutcome,
+{
+    type Output = CheckOutcome;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<CheckOutcome> {
+        // SAFETY: structural pinning. The future is never moved out of the
+        // pinned wrapper, which has no `Drop` impl and is `Unpin` only if
+        // the future is.
+        let check = unsafe { self.map_unchecked_mut(|converted| &mut converted.0) };
+        check.poll(cx).map(IntoCheckOutcome::into_check_outcome)
+    }
 }
 
 /// The run of a blocking check that is in flight, shared by everyone waiting.
