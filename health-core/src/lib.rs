@@ -157,6 +157,7 @@ pub mod prelude {
 /// promise, may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__submit as submit;
     pub use crate::model::outcome::{CheckOutcome, IntoCheckOutcome};
     pub use crate::model::probe::Probes;
     pub use crate::model::result::CheckResult;
@@ -165,8 +166,7 @@ pub mod __private {
     pub use crate::report::json::serialize_report;
     pub use crate::run::check::{check_ref, CheckDef, CheckFn, CheckRef};
     pub use crate::run::execute::{run_async, run_blocking, BlockingSlot, BlockingState};
-    pub use crate::run::registration::Registration;
+    pub use crate::run::submit::{submit_stateful, submit_stateless};
     pub use core::time::Duration;
-    pub use inventory;
     pub use serde;
 }

@@ -8,6 +8,7 @@
 mod check;
 mod duration;
 mod errors;
+mod generated;
 mod report;
 mod suggest;
 

@@ -23,6 +23,7 @@ use crate::model::spec::{CheckSpec, SpecError};
 use crate::model::status::Status;
 use crate::run::check::{BoxFuture, Check};
 use crate::run::registration::Registration;
+use crate::run::submit::registrations_for;
 
 /// Builds a [`Registry`](crate::Registry). See [`Health::builder`].
 #[must_use = "call `.build()` to get the registry"]
@@ -38,7 +39,7 @@ pub struct HealthBuilder<S> {
 
 impl<S: Send + Sync + 'static> HealthBuilder<S> {
     pub(super) fn new(state: Arc<S>) -> HealthBuilder<S> {
-        let checks = Registration::all_for::<S>().map(Candidate::Annotated).collect();
+        let checks = registrations_for::<S>().into_iter().map(Candidate::Annotated).collect();
         HealthBuilder {
             state,
             checks,
@@ -177,7 +178,7 @@ impl<S> fmt::Debug for HealthBuilder<S> {
 /// A check waiting for [`HealthBuilder::build`].
 enum Candidate<S> {
     /// A `#[health_check]` function.
-    Annotated(&'static Registration),
+    Annotated(Registration),
     /// A check added at run time, and its type's name.
     Added(Box<dyn Check<S>>, &'static str),
 }

@@ -18,7 +18,7 @@ pub(crate) trait Runner: Send + Sync + 'static {
 /// An annotated check, with its state already erased: one implementation
 /// for every state type.
 pub(crate) struct Annotated {
-    pub registration: &'static Registration,
+    pub registration: Registration,
     pub state: Arc<AnyState>,
 }
 

@@ -1,6 +1,7 @@
 //! Compile-time registration: every `#[health_check]` function submits a
-//! [`Registration`] that [`Health::builder`](crate::Health::builder) gathers
-//! for its state type, so nobody lists checks by hand.
+//! [`Registration`] (see [`submit`](super::submit)) that
+//! [`Health::builder`](crate::Health::builder) gathers for its state type,
+//! so nobody lists checks by hand.
 
 use std::any::{Any, TypeId};
 
@@ -12,9 +13,12 @@ use crate::run::check::{BoxFuture, CheckDef, CheckFn};
 pub(crate) type AnyState = dyn Any + Send + Sync;
 
 /// One annotated check, as submitted by `#[health_check]`.
-pub struct Registration {
-    /// The check, entered with its state's type erased.
-    check: Erased,
+#[derive(Clone, Copy)]
+pub(crate) struct Registration {
+    /// The check, entered with its state's type erased. A function, so that
+    /// the compiler evaluates no constant per check to build the
+    /// registration.
+    check: fn() -> Erased,
     /// The type `#[health_check]` generated for the check.
     check_type: fn() -> TypeId,
     /// The path of that type, which is the annotated function's path (same
@@ -57,7 +61,15 @@ impl<S: Any + Send + Sync> StatefulCheck for CheckDef<S> {
     }
 }
 
-inventory::collect!(Registration);
+/// The check `C` taking `&S`, its state's type erased.
+fn erase_stateful<S: Any + Send + Sync, C: CheckFn<S>>() -> Erased {
+    Erased::Stateful(C::CHECK)
+}
+
+/// The check `C` taking nothing.
+fn erase_stateless<C: CheckFn<()>>() -> Erased {
+    Erased::Stateless(C::CHECK)
+}
 
 impl std::fmt::Debug for Registration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -70,33 +82,30 @@ impl std::fmt::Debug for Registration {
 
 impl Registration {
     /// The registration of check `C` taking `&S`.
-    pub const fn stateful<S: Any + Send + Sync, C: CheckFn<S>>() -> Registration {
+    pub(crate) fn stateful<S: Any + Send + Sync, C: CheckFn<S>>() -> Registration {
         Registration {
-            check: Erased::Stateful(C::CHECK),
+            check: erase_stateful::<S, C>,
             check_type: TypeId::of::<C>,
             function: std::any::type_name::<C>,
         }
     }
 
     /// The registration of check `C` taking no argument.
-    pub const fn stateless<C: CheckFn<()>>() -> Registration {
+    pub(crate) fn stateless<C: CheckFn<()>>() -> Registration {
         Registration {
-            check: Erased::Stateless(C::CHECK),
+            check: erase_stateless::<C>,
             check_type: TypeId::of::<C>,
             function: std::any::type_name::<C>,
         }
     }
 
-    /// The registrations whose checks run on state `S`: those taking `&S`,
-    /// and those taking nothing.
-    pub(crate) fn all_for<S: Any>() -> impl Iterator<Item = &'static Registration> {
-        let wanted = TypeId::of::<S>();
-        inventory::iter::<Registration>
-            .into_iter()
-            .filter(move |r| match r.check {
-                Erased::Stateful(check) => check.state_type() == wanted,
-                Erased::Stateless(_) => true,
-            })
+    /// Whether the check runs on a state of type `state`: it takes `&S` of
+    /// that type, or nothing.
+    pub(crate) fn runs_on(&self, state: TypeId) -> bool {
+        match (self.check)() {
+            Erased::Stateful(check) => check.state_type() == state,
+            Erased::Stateless(_) => true,
+        }
     }
 
     /// The type `#[health_check]` generated for the check.
@@ -115,7 +124,7 @@ impl Registration {
     }
 
     fn spec_ref(&self) -> &'static CheckSpec {
-        match self.check {
+        match (self.check)() {
             Erased::Stateful(check) => check.spec(),
             Erased::Stateless(check) => check.spec(),
         }
@@ -123,7 +132,7 @@ impl Registration {
 
     /// Starts one run on `state` (of the registration's state type).
     pub(crate) fn run<'a>(&self, state: &'a AnyState) -> BoxFuture<'a, CheckOutcome> {
-        match self.check {
+        match (self.check)() {
             Erased::Stateful(check) => check.run(state),
             Erased::Stateless(check) => check.run(&()),
         }

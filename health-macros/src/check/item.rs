@@ -1,11 +1,10 @@
 //! The annotated function, parsed only as far as the macro needs: its
-//! attributes, visibility and signature. The body stays raw tokens,
-//! re-emitted untouched: parsing it would cost compile time, and a body syn
-//! cannot parse must not turn into a wrong error (tokio's and tracing's
-//! `MaybeItemFn` do the same).
+//! attributes, visibility and signature. The body stays raw tokens: parsing
+//! it would cost compile time, and a body syn cannot parse must not turn
+//! into a wrong error (tokio's and tracing's `MaybeItemFn` do the same). The
+//! function itself is re-emitted as the tokens that came in.
 
-use proc_macro2::{Delimiter, Group, TokenStream};
-use quote::{ToTokens, TokenStreamExt};
+use proc_macro2::{Delimiter, Group};
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Signature, Visibility};
 
@@ -34,14 +33,5 @@ impl CheckItem {
     /// The body, as written.
     pub fn body(&self) -> &Group {
         &self.body
-    }
-}
-
-impl ToTokens for CheckItem {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        tokens.append_all(&self.attrs);
-        self.vis.to_tokens(tokens);
-        self.sig.to_tokens(tokens);
-        self.body.to_tokens(tokens);
     }
 }

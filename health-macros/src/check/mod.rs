@@ -53,7 +53,7 @@ pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
         );
     }
     match errors.finish() {
-        Ok(()) => expand::expand(&func, &options, &signature),
+        Ok(()) => expand::expand(&func, item, &options, &signature),
         Err(error) => {
             // A method (`self`) sits in an `impl`, where no type can be declared.
             let method = func.sig.receiver().is_some();
@@ -63,7 +63,7 @@ pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
                 expand::fallback(&func)
             };
             let error = error.to_compile_error();
-            quote!(#func #fallback #error)
+            quote!(#item #fallback #error)
         }
     }
 }

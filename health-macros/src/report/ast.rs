@@ -1,5 +1,7 @@
 //! The model of a report: its state type and, per field, the check it shows.
 
+use std::collections::HashMap;
+
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Ident, Path, Type};
 
@@ -19,6 +21,8 @@ pub struct ReportField {
     pub ident: Ident,
     /// The field's name, or the path of `#[health(check = path)]`.
     pub check: Path,
+    /// That path as written ([`path_text`]).
+    pub check_text: String,
 }
 
 const STRUCT_ONLY: &str =
@@ -59,6 +63,7 @@ impl Report {
         }
         let state = container_state(input, errors);
         let mut report_fields: Vec<ReportField> = Vec::new();
+        let mut by_text: HashMap<String, usize> = HashMap::new();
         for field in fields.into_iter().flatten() {
             let Some(ident) = field.ident.clone() else { continue };
             if !is_check_result(&field.ty) {
@@ -68,17 +73,23 @@ impl Report {
                 );
             }
             let check = field_check(&field.attrs, errors).unwrap_or_else(|| Path::from(ident.clone()));
-            let written = path_text(&check);
-            if let Some(earlier) = report_fields.iter().find(|f| path_text(&f.check) == written) {
+            let check_text = path_text(&check);
+            if let Some(&earlier) = by_text.get(&check_text) {
                 errors.spanned(
                     &ident,
                     format!(
-                        "the check `{written}` is already in this report (field `{}`): each check appears once",
-                        earlier.ident
+                        "the check `{check_text}` is already in this report (field `{}`): each check appears once",
+                        report_fields[earlier].ident
                     ),
                 );
+            } else {
+                by_text.insert(check_text.clone(), report_fields.len());
             }
-            report_fields.push(ReportField { ident, check });
+            report_fields.push(ReportField {
+                ident,
+                check,
+                check_text,
+            });
         }
         Report {
             ident: input.ident.clone(),
@@ -171,6 +182,16 @@ fn is_check_result(ty: &Type) -> bool {
 
 /// A path as written, without spaces (`crate::search::ping`): two fields
 /// with the same text name the same check.
-pub fn path_text(path: &Path) -> String {
-    quote::quote!(#path).to_string().replace(' ', "")
+fn path_text(path: &Path) -> String {
+    if path.segments.iter().any(|segment| !segment.arguments.is_none()) {
+        return quote::quote!(#path).to_string().replace(' ', "");
+    }
+    let mut text = String::new();
+    for (index, segment) in path.segments.iter().enumerate() {
+        if index > 0 || path.leading_colon.is_some() {
+            text.push_str("::");
+        }
+        text.push_str(&segment.ident.to_string());
+    }
+    text
 }
