@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Load benchmark of the HTTP adapters (tower service and layer, actix-web),
-# each next to a static answer on its own framework, in one command:
+# Load benchmark of the HTTP adapters (axum, the hyper listener, the tower
+# service and layer, actix-web), each next to a static answer on its own
+# framework, in one command:
 #
 #   bash scripts/adapters-bench.sh
 #
@@ -8,7 +9,10 @@
 # runs `adapters-bench run` (bench/src/bin/adapters_bench.rs): in each of
 # ROUNDS interleaved rounds, each variant in a process of its own pinned to
 # CPU 0, `loadgen` pinned to CPU 1 against its readiness path; medians over
-# rounds and the ratios to the baselines.
+# rounds and the ratios to the baselines. Then, when valgrind is installed,
+# each variant's user-space instructions per request under callgrind over
+# INSTRUCTIONS requests: CPU per request as a count that a busy machine
+# does not move.
 #
 # Writes bench/results/adapters-latest.md (header: scripts/lib/results.sh)
 # and prints it, only when the run completed: a variant that does not start,
@@ -16,17 +20,20 @@
 # the run non-zero and leaves the previous report as it was.
 # Settings (environment, defaults in brackets): ROUNDS [3], DURATION seconds
 # measured per variant and round [10], WARMUP seconds [2], CONNECTIONS [32],
+# INSTRUCTIONS requests counted per variant, 0 for none [20000],
 # RESULTS [bench/results/adapters-latest.md], CARGO_TARGET_DIR [target].
-# Takes about 3 minutes with the defaults (5 variants x ROUNDS x 12 s).
+# Takes about 7 minutes with the defaults (8 variants x ROUNDS x 12 s, then
+# about 15 s per variant under callgrind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/results.sh
-results_start ROUNDS DURATION WARMUP CONNECTIONS RESULTS CARGO_TARGET_DIR
+results_start ROUNDS DURATION WARMUP CONNECTIONS INSTRUCTIONS RESULTS CARGO_TARGET_DIR
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 CONNECTIONS=${CONNECTIONS:-32}
+INSTRUCTIONS=${INSTRUCTIONS:-20000}
 RESULTS=${RESULTS:-bench/results/adapters-latest.md}
 CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 
@@ -35,5 +42,5 @@ cargo build --release --quiet -p health-bench --bin adapters-bench --bin loadgen
 BODY=$(mktemp)
 trap 'rm -f "$BODY"' EXIT
 "$CARGO_TARGET_DIR/release/adapters-bench" run --rounds "$ROUNDS" --duration "$DURATION" \
-  --warmup "$WARMUP" --connections "$CONNECTIONS" >"$BODY"
+  --warmup "$WARMUP" --connections "$CONNECTIONS" --instructions "$INSTRUCTIONS" >"$BODY"
 results_write "$RESULTS" "Load benchmark: the HTTP adapters" "$BODY"

@@ -15,6 +15,8 @@
 //!   records a latency histogram.
 //! - [`grpc`]: the gRPC health servers (a fixed answer, tonic-health's,
 //!   ours), a `Check` load over HTTP/2, and the cost of open `Watch` streams.
+//! - [`instructions`]: a server's user-space instructions over a window of
+//!   requests, counted by callgrind.
 //! - [`compile_gen`]: generates the crates of the compile-time benchmark.
 //!
 //! `bench/README.md` says how `scripts/load.sh` and
@@ -23,6 +25,7 @@
 pub mod by_hand;
 pub mod compile_gen;
 pub mod grpc;
+pub mod instructions;
 pub mod loadgen;
 pub mod peers;
 pub mod pings;

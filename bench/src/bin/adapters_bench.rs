@@ -9,12 +9,16 @@
 //!     of `health_bench::pings`); prints `ready addr=..` once readiness
 //!     answers 200, then serves until killed
 //! adapters-bench run [--rounds 3] [--duration 10] [--warmup 2] [--connections 32]
+//!                    [--instructions 20000]
 //!     in each round, each variant in turn: `adapters-bench serve` pinned to
 //!     CPU 0, `loadgen` (built next to this binary) pinned to CPU 1 against
-//!     its readiness path, then the server is stopped; prints a Markdown
-//!     report of the medians over rounds and the ratios to the baselines
-//!     (of the medians, and per round: each round pairs ours with its
-//!     baseline minutes apart at most);
+//!     its readiness path, then the server is stopped; then, when valgrind is
+//!     installed and --instructions is not 0, each variant once more under
+//!     callgrind, its user-space instructions counted over that many requests
+//!     after a quarter as many to warm it ([`health_bench::instructions`]);
+//!     prints a Markdown report of the medians over rounds, the instructions
+//!     per request, and the ratios to the baselines (of the medians, and per
+//!     round: each round pairs ours with its baseline minutes apart at most);
 //!     fails (exit 2, the report on stderr) when any answer was not 2xx or
 //!     any transport error occurred
 //! ```
@@ -37,11 +41,12 @@ use std::convert::Infallible;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Child, ChildStdout, Command, ExitCode, Stdio};
 use std::time::Duration;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 use bytes::Bytes;
+use health_bench::instructions::{self, Counted};
 use health_bench::pings::Pings;
 use health_bench::servers::STATIC_BODY;
 use health_bench::variant::READY_PATH;
@@ -262,6 +267,8 @@ struct Settings {
     duration: f64,
     warmup: f64,
     connections: usize,
+    /// Requests counted under callgrind per variant (0: none).
+    instructions: u64,
 }
 
 fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> Result<T, String> {
@@ -333,14 +340,52 @@ fn start(exe: &Path, variant: Variant, pin: bool) -> Result<(Child, SocketAddr),
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
+    Ok((child, ready_addr(stdout, variant)?))
+}
+
+/// The address a serving variant prints once it is ready.
+fn ready_addr(stdout: ChildStdout, variant: Variant) -> Result<SocketAddr, String> {
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).map_err(|e| e.to_string())?;
-    let addr = line
-        .trim()
+    line.trim()
         .strip_prefix("ready addr=")
         .and_then(|a| a.parse().ok())
-        .ok_or_else(|| format!("{}: unexpected first line {line:?}", variant.name()))?;
-    Ok((child, addr))
+        .ok_or_else(|| format!("{}: unexpected first line {line:?}", variant.name()))
+}
+
+/// `variant`'s user-space instructions per readiness request, counted by
+/// callgrind over `settings.instructions` requests.
+fn instructions_per_request(exe: &Path, loadgen: &Path, variant: Variant, settings: &Settings) -> Result<f64, String> {
+    let out = std::env::temp_dir().join(format!(
+        "adapters-bench-{}-{}.callgrind",
+        std::process::id(),
+        variant.name()
+    ));
+    let (server, stdout) = Counted::start(exe, &["serve", variant.name()], out)?;
+    let addr = ready_addr(stdout, variant)?;
+    let load = |requests: u64| -> Result<(), String> {
+        let output = Command::new(loadgen)
+            .args(["--url", &format!("http://{addr}{READY_PATH}")])
+            .args(["--connections", &settings.connections.to_string()])
+            .args(["--requests", &requests.to_string()])
+            .output()
+            .map_err(|e| format!("loadgen: {e}"))?;
+        let measured = Measured::parse(&String::from_utf8_lossy(&output.stdout));
+        if !output.status.success() || measured.errors + measured.non_2xx > 0 {
+            return Err(format!(
+                "{} under callgrind: {} errors, {} non-2xx {}",
+                variant.name(),
+                measured.errors,
+                measured.non_2xx,
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        Ok(())
+    };
+    load(settings.instructions / 4)?;
+    server.zero()?;
+    load(settings.instructions)?;
+    Ok(server.instructions()? as f64 / settings.instructions as f64)
 }
 
 fn run(args: &[String]) -> Result<(), String> {
@@ -349,6 +394,7 @@ fn run(args: &[String]) -> Result<(), String> {
         duration: flag(args, "--duration", 10.0)?,
         warmup: flag(args, "--warmup", 2.0)?,
         connections: flag(args, "--connections", 32)?,
+        instructions: flag(args, "--instructions", 20_000)?,
     };
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let loadgen = exe.with_file_name("loadgen");
@@ -382,7 +428,19 @@ fn run(args: &[String]) -> Result<(), String> {
             measured[i].push(Measured::parse(&String::from_utf8_lossy(&output.stdout)));
         }
     }
-    let report = report(&settings, &measured, pin);
+    let counted = if settings.instructions == 0 {
+        Counts::NotAsked
+    } else if !instructions::available() {
+        Counts::NoValgrind
+    } else {
+        let mut counts = Vec::new();
+        for variant in VARIANTS {
+            eprintln!("instructions: {} under callgrind ...", variant.name());
+            counts.push(instructions_per_request(&exe, &loadgen, variant, &settings)?);
+        }
+        Counts::PerRequest(counts)
+    };
+    let report = report(&settings, &measured, &counted, pin);
     let failed: Vec<String> = VARIANTS
         .into_iter()
         .zip(&measured)
@@ -400,8 +458,16 @@ fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// The instructions per request of each variant, if counted.
+enum Counts {
+    NotAsked,
+    NoValgrind,
+    /// In the order of [`VARIANTS`].
+    PerRequest(Vec<f64>),
+}
+
 /// The Markdown report.
-fn report(settings: &Settings, measured: &[Vec<Measured>], pin: bool) -> String {
+fn report(settings: &Settings, measured: &[Vec<Measured>], counted: &Counts, pin: bool) -> String {
     let field = |i: usize, get: fn(&Measured) -> f64| median(measured[i].iter().map(get).collect());
     let mut out = format!(
         "Measured by `adapters-bench run` (bench/src/bin/adapters_bench.rs); {}.\n",
@@ -459,6 +525,34 @@ fn report(settings: &Settings, measured: &[Vec<Measured>], pin: bool) -> String 
             if met { "met" } else { "**not met**" },
         );
     }
+    match counted {
+        Counts::NotAsked => {}
+        Counts::NoValgrind => out += "\nInstructions per request not counted: valgrind is not installed.\n",
+        Counts::PerRequest(counts) => {
+            out += &format!(
+                "\nUser-space instructions per request, counted by callgrind over {} requests per variant (after {} to \
+                 warm it), {} connections:\n\n\
+                 | ours / baseline | ours | baseline | ratio | target | verdict |\n\
+                 |---|---:|---:|---:|---:|---|\n",
+                settings.instructions,
+                settings.instructions / 4,
+                settings.connections
+            );
+            for (i, variant) in VARIANTS.into_iter().enumerate() {
+                let Some(baseline) = variant.baseline() else { continue };
+                let b = VARIANTS.iter().position(|v| *v == baseline).unwrap_or(0);
+                let ratio = counts[i] / counts[b];
+                out += &format!(
+                    "| {} / {} | {:.0} | {:.0} | {ratio:.3} | ≤ {CPU_TARGET} | {} |\n",
+                    variant.name(),
+                    baseline.name(),
+                    counts[i],
+                    counts[b],
+                    if ratio <= CPU_TARGET { "met" } else { "**not met**" },
+                );
+            }
+        }
+    }
     out
 }
 
@@ -478,9 +572,12 @@ fn main() -> ExitCode {
                 })
             }),
         Some("run") => run(&args[1..]),
-        _ => Err("usage: adapters-bench (serve VARIANT | run [--rounds 3] [--duration 10] [--warmup 2] [--connections 32]); \
+        _ => Err(
+            "usage: adapters-bench (serve VARIANT | run [--rounds 3] [--duration 10] [--warmup 2] [--connections 32] \
+             [--instructions 20000]); \
              build with `cargo build --release -p health-bench --bin adapters-bench --bin loadgen`"
-            .into()),
+                .into(),
+        ),
     };
     match done {
         Ok(()) => ExitCode::SUCCESS,

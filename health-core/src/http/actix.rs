@@ -13,6 +13,7 @@ use actix_web::http::StatusCode;
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse};
 
+use super::respond::READ_HEADERS;
 use super::HealthHttp;
 use crate::shutdown::drained;
 
@@ -116,17 +117,19 @@ async fn answer(http: &HealthHttp, request: &HttpRequest) -> HttpResponse {
     response.body(body)
 }
 
-/// The head of an actix-web request in `http` 1 types.
+/// The head of an actix-web request in `http` 1 types, with only the
+/// headers an answer reads ([`READ_HEADERS`]): copying the others would
+/// only cost time.
 fn head(request: &HttpRequest) -> Option<http::request::Parts> {
     let path_and_query = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
     let mut head = http::Request::new(()).into_parts().0;
     head.method = http::Method::from_bytes(request.method().as_str().as_bytes()).ok()?;
     head.uri = http::Uri::try_from(path_and_query).ok()?;
-    for (name, value) in request.headers() {
-        head.headers.append(
-            http::HeaderName::from_bytes(name.as_str().as_bytes()).ok()?,
-            http::HeaderValue::from_bytes(value.as_bytes()).ok()?,
-        );
+    for name in READ_HEADERS {
+        for value in request.headers().get_all(name.as_str()) {
+            head.headers
+                .append(name.clone(), http::HeaderValue::from_bytes(value.as_bytes()).ok()?);
+        }
     }
     Some(head)
 }

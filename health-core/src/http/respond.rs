@@ -3,8 +3,8 @@
 
 use bytes::Bytes;
 use http::header::{
-    HeaderValue, ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, REFERRER_POLICY,
-    WWW_AUTHENTICATE, X_CONTENT_TYPE_OPTIONS,
+    GetAll, HeaderName, HeaderValue, ACCEPT, ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_SECURITY_POLICY,
+    CONTENT_TYPE, HOST, REFERRER_POLICY, WWW_AUTHENTICATE, X_CONTENT_TYPE_OPTIONS,
 };
 use http::request::Parts;
 use http::{HeaderMap, Method, Response, StatusCode};
@@ -19,6 +19,10 @@ use crate::model::probe::Probe;
 
 /// The media type of the Prometheus text exposition format.
 const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// Every request header [`HealthHttp::answer`] reads: an adapter that has to
+/// copy a request's head into `http` types copies these alone.
+pub(crate) const READ_HEADERS: [HeaderName; 3] = [ACCEPT, AUTHORIZATION, HOST];
 
 /// The endpoint a path names.
 enum Endpoint {
@@ -129,11 +133,10 @@ impl HealthHttp {
     }
 }
 
-/// The quality the `Accept` header gives `media_type` (exactly, not through
-/// a wildcard), if it names it.
-fn quality(headers: &HeaderMap, media_type: &str) -> Option<f32> {
-    headers
-        .get_all(ACCEPT)
+/// The quality the `Accept` header values give `media_type` (exactly, not
+/// through a wildcard), if they name it.
+fn quality(accept: &GetAll<'_, HeaderValue>, media_type: &str) -> Option<f32> {
+    accept
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
@@ -150,16 +153,22 @@ fn quality(headers: &HeaderMap, media_type: &str) -> Option<f32> {
 
 /// `application/health+json` when the client accepts it; for the deep
 /// endpoint, HTML when the client asks for `text/html` over JSON (a
-/// browser); else plain JSON.
+/// browser); else plain JSON. The headers are looked up once, and a request
+/// without `Accept` (most probes) reads nothing more.
 fn negotiate(headers: &HeaderMap, endpoint: &Endpoint) -> Format {
-    let accepted = |media_type| quality(headers, media_type).is_some_and(|q| q > 0.0);
-    if accepted(ietf::CONTENT_TYPE) {
+    let accept = headers.get_all(ACCEPT);
+    if accept.iter().next().is_none() {
+        return Format::Json;
+    }
+    if quality(&accept, ietf::CONTENT_TYPE).is_some_and(|q| q > 0.0) {
         return Format::HealthJson;
     }
-    let html = quality(headers, "text/html").unwrap_or(0.0);
-    let json = quality(headers, "application/json").unwrap_or(0.0);
-    if matches!(endpoint, Endpoint::Deep) && html > 0.0 && html >= json {
-        return Format::Html;
+    if matches!(endpoint, Endpoint::Deep) {
+        let html = quality(&accept, "text/html").unwrap_or(0.0);
+        let json = quality(&accept, "application/json").unwrap_or(0.0);
+        if html > 0.0 && html >= json {
+            return Format::Html;
+        }
     }
     Format::Json
 }
