@@ -157,7 +157,6 @@ pub mod prelude {
 /// promise, may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::__submit as submit;
     pub use crate::model::outcome::{CheckOutcome, IntoCheckOutcome};
     pub use crate::model::probe::Probes;
     pub use crate::model::result::CheckResult;

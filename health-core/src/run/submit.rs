@@ -7,8 +7,7 @@
 //! registration a check expands to carries the hygiene of the user's own
 //! code: rustc then keeps its type checking cached across edits elsewhere in
 //! the file, where the tokens of another crate's `macro_rules!` are checked
-//! again after every edit above them. Only the static that points the
-//! loader at the constructor comes from [`__submit!`](crate::__submit).
+//! again after every edit above them.
 
 use std::any::{Any, TypeId};
 use std::sync::{Mutex, PoisonError};
@@ -16,6 +15,8 @@ use std::sync::{Mutex, PoisonError};
 use crate::run::check::CheckFn;
 use crate::run::registration::Registration;
 
+// The targets whose sections `#[health_check]` places constructors in
+// (health-macros, `constructor_sections`).
 #[cfg(not(any(all(unix, not(target_os = "aix")), windows)))]
 compile_error!(
     "health-core registers `#[health_check]` functions with a constructor run before `main`, \
@@ -33,8 +34,8 @@ fn submit(registration: Registration) {
         .push(registration);
 }
 
-/// The constructor of check `C` taking `&S`, which
-/// [`__submit!`](crate::__submit) places: submits its registration.
+/// The constructor of check `C` taking `&S`, which `#[health_check]` places
+/// where the loader calls it before `main`: submits its registration.
 pub extern "C" fn submit_stateful<S: Any + Send + Sync, C: CheckFn<S>>() {
     submit(Registration::stateful::<S, C>());
 }
@@ -54,25 +55,4 @@ pub(crate) fn registrations_for<S: Any>() -> Vec<Registration> {
         .copied()
         .filter(|registration| registration.runs_on(wanted))
         .collect()
-}
-
-/// Places `$constructor` ([`submit_stateful`] or [`submit_stateless`]) where
-/// the loader calls it before `main`. Used by `#[health_check]`, inside a
-/// `const _` block.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __submit {
-    ($constructor:expr) => {
-        #[used]
-        #[cfg_attr(
-            all(unix, not(any(target_vendor = "apple", target_os = "aix"))),
-            unsafe(link_section = ".init_array")
-        )]
-        #[cfg_attr(
-            target_vendor = "apple",
-            unsafe(link_section = "__DATA,__mod_init_func,mod_init_funcs")
-        )]
-        #[cfg_attr(windows, unsafe(link_section = ".CRT$XCU"))]
-        static SUBMIT: extern "C" fn() = $constructor;
-    };
 }

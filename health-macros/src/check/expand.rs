@@ -1,8 +1,8 @@
 //! Generates, next to the function left as written, the type that carries
 //! the check (its descriptor and entry point, one constant) and registers it.
 
-use proc_macro2::{Literal, Span, TokenStream};
-use quote::quote_spanned;
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 
 use super::item::CheckItem;
@@ -21,20 +21,33 @@ pub fn expand(func: &CheckItem, item: TokenStream, options: &CheckOptions, signa
     let cfgs: Vec<_> = func.attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
     let name = options.name.clone().unwrap_or_else(|| ident.unraw().to_string());
     let twin = twin_type(func, &name, at);
+    let sections = constructor_sections();
     let spec = spec(&name, options, at);
     let call = call(func, options, signature, at);
-    let (generics, state, state_arg, constructor) = match &signature.state {
+    // Interpolated as tokens, not as token streams: each stream interpolated
+    // is a round trip to the compiler, in a macro that runs unoptimized.
+    let any_state = Ident::new("S", at);
+    type Stateful<'a> = (
+        Option<TokenStream>,
+        &'a dyn ToTokens,
+        Ident,
+        Ident,
+        Vec<&'a dyn ToTokens>,
+    );
+    let (generics, state, state_arg, submit, submitted): Stateful = match &signature.state {
         Some(state) => (
-            TokenStream::new(),
-            quote_spanned!(at=> #state),
-            quote_spanned!(at=> state),
-            quote_spanned!(at=> ::health_core::__private::submit_stateful::<#state, #ident>),
+            None,
+            state,
+            Ident::new("state", at),
+            Ident::new("submit_stateful", at),
+            vec![state, ident],
         ),
         None => (
-            quote_spanned!(at=> <S: ?Sized + 'static>),
-            quote_spanned!(at=> S),
-            quote_spanned!(at=> _),
-            quote_spanned!(at=> ::health_core::__private::submit_stateless::<#ident>),
+            Some(quote_spanned!(at=> <S: ?Sized + 'static>)),
+            &any_state,
+            Ident::new("_", at),
+            Ident::new("submit_stateless", at),
+            vec![ident],
         ),
     };
     quote_spanned! {at=>
@@ -53,9 +66,32 @@ pub fn expand(func: &CheckItem, item: TokenStream, options: &CheckOptions, signa
 
         #(#cfgs)*
         const _: () = {
-            ::health_core::__private::submit!(#constructor);
+            #[used]
+            #sections
+            static SUBMIT: extern "C" fn() = ::health_core::__private::#submit::<#(#submitted),*>;
         };
     }
+}
+
+/// Where the platform's loader finds the constructors it calls before
+/// `main`: `.init_array` on ELF unix targets, `__mod_init_func` on Apple's,
+/// `.CRT$XCU` on Windows (health-core refuses to compile for other
+/// targets). At the call site, with its hygiene: the attribute is then
+/// another crate's code to the `unsafe_code` lint, which a crate that
+/// forbids unsafe code would otherwise fail on.
+const CONSTRUCTOR_SECTIONS: &str = r#"
+    #[cfg_attr(all(unix, not(any(target_vendor = "apple", target_os = "aix"))), unsafe(link_section = ".init_array"))]
+    #[cfg_attr(target_vendor = "apple", unsafe(link_section = "__DATA,__mod_init_func,mod_init_funcs"))]
+    #[cfg_attr(windows, unsafe(link_section = ".CRT$XCU"))]
+"#;
+
+/// [`CONSTRUCTOR_SECTIONS`] as tokens, lexed by the compiler in one call:
+/// built token by token, or lexed first by `proc_macro2` as its `parse`
+/// does, they made up a third of the macro's run time (it runs unoptimized
+/// in a debug build).
+fn constructor_sections() -> TokenStream {
+    let sections: proc_macro::TokenStream = CONSTRUCTOR_SECTIONS.parse().expect("valid tokens");
+    sections.into()
 }
 
 /// The type named like the function (in the type namespace), which reports
