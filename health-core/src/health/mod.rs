@@ -194,7 +194,7 @@ impl Registry {
     /// what the adapters serve, so a probe in between is an atomic load.
     #[cfg(any(feature = "http", feature = "grpc"))]
     pub(crate) async fn answer(&self, probe: Probe) -> Arc<Answer> {
-        if let Some(answer) = self.inner.answers.current(probe, Instant::now()) {
+        if let Some(answer) = self.kept_answer(probe) {
             return answer;
         }
         // Read before the state: a change while the answer is worked out
@@ -206,6 +206,13 @@ impl Registry {
         let report = self.probe(probe).await;
         let expires = self.inner.expiry(probe, now);
         self.inner.answers.keep(probe, report, generation, expires)
+    }
+
+    /// `probe`'s kept answer, if it still holds: what [`Registry::answer`]
+    /// returns without waiting.
+    #[cfg(any(feature = "http", feature = "grpc"))]
+    pub(crate) fn kept_answer(&self, probe: Probe) -> Option<Arc<Answer>> {
+        self.inner.answers.current(probe, Instant::now())
     }
 
     /// Full diagnostics: every check (refreshed as a probe would), with the

@@ -27,6 +27,8 @@ mod access;
 #[cfg(feature = "actix")]
 mod actix;
 mod bodies;
+#[cfg(any(feature = "server", feature = "tower", feature = "axum"))]
+mod future;
 mod health_json;
 mod html;
 mod respond;
@@ -41,6 +43,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use crate::token::{BearerToken, InvalidToken};
+#[cfg(feature = "tower")]
+pub use future::ResponseFuture;
 pub use health_json::CONTENT_TYPE as HEALTH_JSON;
 #[cfg(feature = "server")]
 pub use server::HttpServer;

@@ -1,10 +1,12 @@
 //! One request, one answer: routing, methods, content negotiation and deep
 //! access, independent of the server that carries them.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use http::header::{
-    GetAll, HeaderName, HeaderValue, ACCEPT, ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_SECURITY_POLICY,
-    CONTENT_TYPE, HOST, REFERRER_POLICY, WWW_AUTHENTICATE, X_CONTENT_TYPE_OPTIONS,
+    GetAll, HeaderValue, ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, REFERRER_POLICY,
+    WWW_AUTHENTICATE, X_CONTENT_TYPE_OPTIONS,
 };
 use http::request::Parts;
 use http::{HeaderMap, Method, Response, StatusCode};
@@ -15,6 +17,7 @@ use super::bodies::{render, status_code};
 use super::health_json as ietf;
 use super::html;
 use super::HealthHttp;
+use crate::health::Answer;
 use crate::model::probe::Probe;
 
 /// The media type of the Prometheus text exposition format.
@@ -22,7 +25,8 @@ const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// Every request header [`HealthHttp::answer`] reads: an adapter that has to
 /// copy a request's head into `http` types copies these alone.
-pub(crate) const READ_HEADERS: [HeaderName; 3] = [ACCEPT, AUTHORIZATION, HOST];
+#[cfg(feature = "actix")]
+pub(crate) const READ_HEADERS: [http::HeaderName; 3] = [ACCEPT, http::header::AUTHORIZATION, HOST];
 
 /// The endpoint a path names.
 enum Endpoint {
@@ -31,9 +35,19 @@ enum Endpoint {
     Metrics,
 }
 
+/// What a request needs once its head is read.
+pub(super) enum Routed {
+    /// The answer, worked out without waiting.
+    Now(Response<Bytes>),
+    /// A probe whose kept answer no longer holds: its checks run first.
+    Probe(Probe, Format),
+    /// The deep report, with the recent past or without.
+    Deep { format: Format, history: bool },
+}
+
 /// The body format the client asked for.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub(super) enum Format {
     Json,
     HealthJson,
     Html,
@@ -52,6 +66,15 @@ impl HealthHttp {
     /// [`HealthHttp::respond`] with the body as it is, for adapters whose
     /// framework takes bytes rather than an `http_body::Body`.
     pub(crate) async fn answer(&self, request: &Parts) -> Response<Bytes> {
+        match self.route(request) {
+            Routed::Now(response) => response,
+            later => self.finish(later).await,
+        }
+    }
+
+    /// Everything an answer needs that does not wait: the answer itself, or
+    /// what is left to do.
+    pub(super) fn route(&self, request: &Parts) -> Routed {
         if let Some(port) = self.admin_port {
             if !loopback_authority(request, port) {
                 // Not a name this listener answers to (DNS rebinding, a
@@ -61,11 +84,11 @@ impl HealthHttp {
                 refused
                     .headers_mut()
                     .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-                return refused;
+                return Routed::Now(refused);
             }
         }
         let Some(endpoint) = self.endpoint(request.uri.path()) else {
-            return not_found();
+            return Routed::Now(not_found());
         };
         // The deep report and the metrics share one door; closed, their
         // paths answer every method exactly as an unknown path does.
@@ -76,33 +99,47 @@ impl HealthHttp {
             }
         };
         if access == DeepDecision::Hidden {
-            return not_found();
+            return Routed::Now(not_found());
         }
         if request.method != Method::GET && request.method != Method::HEAD {
             let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
             response
                 .headers_mut()
                 .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
-            return response;
+            return Routed::Now(response);
         }
         if access == DeepDecision::Unauthorized {
             let mut response = error(StatusCode::UNAUTHORIZED, "unauthorized");
             response
                 .headers_mut()
                 .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
+            return Routed::Now(response);
         }
         let format = negotiate(&request.headers, &endpoint);
         match endpoint {
-            Endpoint::Probe(probe) => {
-                let bodies = self.rendered.of(probe, self.health.answer(probe).await);
-                match format {
-                    Format::HealthJson => body(bodies.status, format, bodies.health_json.clone()),
-                    Format::Json | Format::Html => body(bodies.status, Format::Json, bodies.json.clone()),
-                }
+            Endpoint::Probe(probe) => match self.health.kept_answer(probe) {
+                Some(answer) => Routed::Now(self.probe_body(probe, format, answer)),
+                None => Routed::Probe(probe, format),
+            },
+            Endpoint::Deep => Routed::Deep {
+                format,
+                history: format == Format::Html || wants_history(request),
+            },
+            Endpoint::Metrics => {
+                let text = self.metrics.as_ref().map(|render| render()).unwrap_or_default();
+                Routed::Now(response(StatusCode::OK, PROMETHEUS_TEXT, text))
             }
-            Endpoint::Deep => {
-                let report = match format == Format::Html || wants_history(request) {
+        }
+    }
+
+    /// What [`HealthHttp::route`] left to do: a probe whose checks run
+    /// first, or the deep report.
+    pub(super) async fn finish(&self, routed: Routed) -> Response<Bytes> {
+        match routed {
+            Routed::Now(response) => response,
+            Routed::Probe(probe, format) => self.probe_body(probe, format, self.health.answer(probe).await),
+            Routed::Deep { format, history } => {
+                let report = match history {
                     true => self.health.deep_with_history().await,
                     false => self.health.deep().await,
                 };
@@ -113,10 +150,16 @@ impl HealthHttp {
                     Format::Html => page(status, html::page(&report, self.page_refresh)),
                 }
             }
-            Endpoint::Metrics => {
-                let text = self.metrics.as_ref().map(|render| render()).unwrap_or_default();
-                response(StatusCode::OK, PROMETHEUS_TEXT, text)
-            }
+        }
+    }
+
+    /// `probe`'s answer in `format`, from the bodies rendered once per
+    /// answer.
+    fn probe_body(&self, probe: Probe, format: Format, answer: Arc<Answer>) -> Response<Bytes> {
+        let bodies = self.rendered.of(probe, answer);
+        match format {
+            Format::HealthJson => body(bodies.status, format, bodies.health_json.clone()),
+            Format::Json | Format::Html => body(bodies.status, Format::Json, bodies.json.clone()),
         }
     }
 

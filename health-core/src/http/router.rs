@@ -33,9 +33,9 @@ impl HealthHttp {
             let http = Arc::clone(&http);
             router = router.route(
                 path,
-                any(move |request: Request| async move {
+                any(move |request: Request| {
                     let (head, _body) = request.into_parts();
-                    http.respond(&head).await
+                    http.answer_future(&head)
                 }),
             );
         }

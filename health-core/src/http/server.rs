@@ -1,7 +1,6 @@
 //! A standalone listener (hyper 1.x) for applications on other stacks, or
 //! for health on a port of its own.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -150,13 +149,13 @@ impl HttpServer {
                         let requests = Arc::clone(&busy);
                         let http = Arc::clone(&http);
                         let service = service_fn(move |request: Request<Incoming>| {
-                            let http = Arc::clone(&http);
                             let answering = Answering::new(&requests);
+                            let (head, _body) = request.into_parts();
+                            let answer = http.answer_future(&head);
                             async move {
-                                let (head, _body) = request.into_parts();
-                                let response = http.respond(&head).await;
+                                let response = answer.await;
                                 drop(answering);
-                                Ok::<_, Infallible>(response)
+                                response
                             }
                         });
                         let io = WriteTimeout::new(stream, HealthHttp::WRITE_TIMEOUT);

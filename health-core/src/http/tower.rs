@@ -16,13 +16,8 @@ use pin_project_lite::pin_project;
 use tower::util::Oneshot;
 use tower::{Layer, Service, ServiceExt};
 
+use super::future::ResponseFuture;
 use super::HealthHttp;
-use crate::run::check::BoxFuture;
-
-/// Our answer to a request, boxed (one allocation per request):
-/// [`HealthHttp::respond`] is an `async fn`, so its future has no name to
-/// put in an associated type.
-type Answer = BoxFuture<'static, Result<Response<Full<Bytes>>, Infallible>>;
 
 impl HealthHttp {
     /// The probes as a `tower::Service` taking requests with any body:
@@ -116,10 +111,9 @@ impl HealthHttp {
 
 /// Answers `request` with `http`, reading only its head (the body is
 /// dropped unread, as the other adapters do).
-fn answer<B>(http: &Arc<HealthHttp>, request: Request<B>) -> Answer {
-    let http = Arc::clone(http);
+fn answer<B>(http: &Arc<HealthHttp>, request: Request<B>) -> ResponseFuture {
     let (head, _body) = request.into_parts();
-    Box::pin(async move { Ok(http.respond(&head).await) })
+    http.answer_future(&head)
 }
 
 /// The probes as a `tower::Service`; made by [`HealthHttp::into_service`].
@@ -152,7 +146,7 @@ impl fmt::Debug for HealthService {
 impl<B> Service<Request<B>> for HealthService {
     type Response = Response<Full<Bytes>>;
     type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response<Full<Bytes>>, Infallible>>;
+    type Future = ResponseFuture;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
@@ -274,7 +268,7 @@ pin_project! {
     where
         I: Service<Request<B>>,
     {
-        Health { answer: Answer },
+        Health { answer: ResponseFuture },
         Inner { #[pin] call: Oneshot<I, Request<B>> },
     }
 }
@@ -297,7 +291,7 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().route.project() {
-            RouteProjection::Health { answer } => answer.as_mut().poll(cx).map(|ours| match ours {
+            RouteProjection::Health { answer } => Pin::new(answer).poll(cx).map(|ours| match ours {
                 Ok(ours) => Ok(ours.map(Either::Left)),
                 Err(never) => match never {},
             }),
