@@ -15,10 +15,8 @@ pub(crate) type AnyState = dyn Any + Send + Sync;
 /// One annotated check, as submitted by `#[health_check]`.
 #[derive(Clone, Copy)]
 pub(crate) struct Registration {
-    /// The check, entered with its state's type erased. A function, so that
-    /// the compiler evaluates no constant per check to build the
-    /// registration.
-    check: fn() -> Erased,
+    /// The check, entered with its state's type erased.
+    check: Erased,
     /// The type `#[health_check]` generated for the check.
     check_type: fn() -> TypeId,
     /// The path of that type, which is the annotated function's path (same
@@ -61,16 +59,6 @@ impl<S: Any + Send + Sync> StatefulCheck for CheckDef<S> {
     }
 }
 
-/// The check `C` taking `&S`, its state's type erased.
-fn erase_stateful<S: Any + Send + Sync, C: CheckFn<S>>() -> Erased {
-    Erased::Stateful(C::CHECK)
-}
-
-/// The check `C` taking nothing.
-fn erase_stateless<C: CheckFn<()>>() -> Erased {
-    Erased::Stateless(C::CHECK)
-}
-
 impl std::fmt::Debug for Registration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Registration")
@@ -84,7 +72,7 @@ impl Registration {
     /// The registration of check `C` taking `&S`.
     pub(crate) fn stateful<S: Any + Send + Sync, C: CheckFn<S>>() -> Registration {
         Registration {
-            check: erase_stateful::<S, C>,
+            check: Erased::Stateful(C::CHECK),
             check_type: TypeId::of::<C>,
             function: std::any::type_name::<C>,
         }
@@ -93,7 +81,7 @@ impl Registration {
     /// The registration of check `C` taking no argument.
     pub(crate) fn stateless<C: CheckFn<()>>() -> Registration {
         Registration {
-            check: erase_stateless::<C>,
+            check: Erased::Stateless(C::CHECK),
             check_type: TypeId::of::<C>,
             function: std::any::type_name::<C>,
         }
@@ -102,7 +90,7 @@ impl Registration {
     /// Whether the check runs on a state of type `state`: it takes `&S` of
     /// that type, or nothing.
     pub(crate) fn runs_on(&self, state: TypeId) -> bool {
-        match (self.check)() {
+        match self.check {
             Erased::Stateful(check) => check.state_type() == state,
             Erased::Stateless(_) => true,
         }
@@ -124,7 +112,7 @@ impl Registration {
     }
 
     fn spec_ref(&self) -> &'static CheckSpec {
-        match (self.check)() {
+        match self.check {
             Erased::Stateful(check) => check.spec(),
             Erased::Stateless(check) => check.spec(),
         }
@@ -132,7 +120,7 @@ impl Registration {
 
     /// Starts one run on `state` (of the registration's state type).
     pub(crate) fn run<'a>(&self, state: &'a AnyState) -> BoxFuture<'a, CheckOutcome> {
-        match (self.check)() {
+        match self.check {
             Erased::Stateful(check) => check.run(state),
             Erased::Stateless(check) => check.run(&()),
         }
