@@ -90,7 +90,15 @@ pub(super) fn secret_values(text: &str) -> Vec<Range<usize>> {
         let key = key.to_ascii_lowercase();
         let to_line_end = key.ends_with("authorization") || key.ends_with("cookie");
         let value = value_range(text, value_start, to_line_end);
-        from = from.max(value.end);
+        // A value that runs over another secret key whose own value is
+        // quoted or braced (`pw( {:password => "x"}`, `pw(a Password("x"))`)
+        // would hide that key: scan again from it. A key whose value is
+        // unquoted too ends where this one does, so it is skipped (which
+        // keeps the scan linear).
+        from = match KEY_AND_SEPARATOR.find_at(text, from) {
+            Some(inner) if inner.start() < value.end && delimited_at(text.as_bytes(), inner.end()) => inner.start(),
+            _ => from.max(value.end),
+        };
         push(&mut found, value);
     }
     found
@@ -102,17 +110,7 @@ pub(super) fn secret_values(text: &str) -> Vec<Range<usize>> {
 /// end; nothing for `None`, `null`, `true`, `false`.
 fn value_range(text: &str, start: usize, to_line_end: bool) -> Range<usize> {
     let bytes = text.as_bytes();
-    let mut pos = start;
-    for _ in 0..4 {
-        let name = bytes[pos..]
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-            .count();
-        if name == 0 || bytes.get(pos + name) != Some(&b'(') {
-            break;
-        }
-        pos += name + 1; // `Some(`, `String(`, `Secret(`
-    }
+    let pos = after_wrappers(bytes, start);
     match bytes.get(pos) {
         Some(b'\\') if bytes.get(pos + 1) == Some(&b'"') => {
             let content = pos + 2;
@@ -140,6 +138,28 @@ fn value_range(text: &str, start: usize, to_line_end: bool) -> Range<usize> {
             }
         }
     }
+}
+
+/// `pos` past up to four wrappers such as `Some(`, `String(`, `Secret(`.
+fn after_wrappers(bytes: &[u8], mut pos: usize) -> usize {
+    for _ in 0..4 {
+        let name = bytes[pos..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+        if name == 0 || bytes.get(pos + name) != Some(&b'(') {
+            break;
+        }
+        pos += name + 1;
+    }
+    pos
+}
+
+/// Whether the value starting at `pos` is quoted or braced (past its
+/// wrappers), so that it ends at its own closing delimiter.
+fn delimited_at(bytes: &[u8], pos: usize) -> bool {
+    let pos = after_wrappers(bytes, pos);
+    matches!(bytes.get(pos), Some(b'"' | b'\'' | b'{' | b'\\'))
 }
 
 /// The inside of the braces opening at `open`, to the matching `}` (nested

@@ -367,3 +367,14 @@ fn every_example_of_the_readme_table_shows_as_it_says() {
 fn a_value_that_starts_like_a_url_path_is_masked() {
     shows("password=//==#a!^\n", "password=***\n");
 }
+
+#[test]
+fn a_value_that_runs_over_another_secret_key_does_not_hide_it() {
+    // Found by the redaction proptest: `pW(` reads as `key(value)`, and its
+    // unquoted value ran over the hash's `:password =>`.
+    let text = "pW(( {:password => \"A&,0a\\\",\\\\\", :host => \"db\"}\n";
+    let redacted = redact(text);
+    assert!(!redacted.contains("A&,0a"), "{redacted}");
+    assert!(redacted.contains(":host => \"db\""), "{redacted}");
+    shows("pw(a Password(\"hunter2\"))", "pw(***\"***\"))");
+}
