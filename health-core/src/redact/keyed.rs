@@ -72,8 +72,8 @@ pub fn is_secret_key(name: &str) -> bool {
 /// The value of every secret key in `text`.
 pub(super) fn secret_values(text: &str) -> Vec<Range<usize>> {
     let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(whole) = KEY_AND_SEPARATOR.find_at(text, from) {
+    let mut next = KEY_AND_SEPARATOR.find_at(text, 0);
+    while let Some(whole) = next {
         // The key is the match's leading name (a label's first word).
         let key_len = whole
             .as_str()
@@ -81,7 +81,8 @@ pub(super) fn secret_values(text: &str) -> Vec<Range<usize>> {
             .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
             .count();
         let key = &whole.as_str()[..key_len];
-        from = whole.end();
+        // The next key after this one's separator (searched once per key).
+        next = KEY_AND_SEPARATOR.find_at(text, whole.end());
         let value_start = whole.end();
         let rest = &text[value_start..];
         if whole.as_str().ends_with(':') && (rest.starts_with("//") || rest.starts_with(':')) {
@@ -90,15 +91,16 @@ pub(super) fn secret_values(text: &str) -> Vec<Range<usize>> {
         let key = key.to_ascii_lowercase();
         let to_line_end = key.ends_with("authorization") || key.ends_with("cookie");
         let value = value_range(text, value_start, to_line_end);
-        // A value that runs over another secret key whose own value is
-        // quoted or braced (`pw( {:password => "x"}`, `pw(a Password("x"))`)
-        // would hide that key: scan again from it. A key whose value is
-        // unquoted too ends where this one does, so it is skipped (which
-        // keeps the scan linear).
-        from = match KEY_AND_SEPARATOR.find_at(text, from) {
-            Some(inner) if inner.start() < value.end && delimited_at(text.as_bytes(), inner.end()) => inner.start(),
-            _ => from.max(value.end),
-        };
+        // A key inside this value whose own value is quoted or braced
+        // (`pw( {:password => "x"}`, `pw(a Password("x"))`) is read next,
+        // or this value would hide it. A key whose value is unquoted too
+        // ends where this one does, so the scan goes on past the value
+        // (which keeps it linear).
+        if let Some(inner) = &next {
+            if inner.start() < value.end && !delimited_at(text.as_bytes(), inner.end()) {
+                next = KEY_AND_SEPARATOR.find_at(text, value.end);
+            }
+        }
         push(&mut found, value);
     }
     found

@@ -26,29 +26,21 @@ pub fn expand(func: &CheckItem, item: TokenStream, options: &CheckOptions, signa
     let call = call(func, options, signature, at);
     // Interpolated as tokens, not as token streams: each stream interpolated
     // is a round trip to the compiler, in a macro that runs unoptimized.
+    let stateful = signature.state.as_ref();
     let any_state = Ident::new("S", at);
-    type Stateful<'a> = (
-        Option<TokenStream>,
-        &'a dyn ToTokens,
-        Ident,
-        Ident,
-        Vec<&'a dyn ToTokens>,
-    );
-    let (generics, state, state_arg, submit, submitted): Stateful = match &signature.state {
-        Some(state) => (
-            None,
-            state,
-            Ident::new("state", at),
-            Ident::new("submit_stateful", at),
-            vec![state, ident],
-        ),
-        None => (
-            Some(quote_spanned!(at=> <S: ?Sized + 'static>)),
-            &any_state,
-            Ident::new("_", at),
-            Ident::new("submit_stateless", at),
-            vec![ident],
-        ),
+    let state: &dyn ToTokens = match stateful {
+        Some(state) => state,
+        None => &any_state,
+    };
+    let generics = stateful.is_none().then(|| quote_spanned!(at=> <S: ?Sized + 'static>));
+    let (state_arg, submit) = match stateful {
+        Some(_) => ("state", "submit_stateful"),
+        None => ("_", "submit_stateless"),
+    };
+    let (state_arg, submit) = (Ident::new(state_arg, at), Ident::new(submit, at));
+    let submitted: Vec<&dyn ToTokens> = match stateful {
+        Some(state) => vec![state, ident],
+        None => vec![ident],
     };
     quote_spanned! {at=>
         #item
