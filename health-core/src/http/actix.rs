@@ -1,19 +1,22 @@
 //! The probes in an actix-web 4 application, and its shutdown with a drain.
 //!
 //! actix-web speaks `http` 0.2 types; [`HealthHttp::respond`] speaks
-//! `http` 1: the request head is converted on the way in, the answer on the
-//! way out (a few headers each way; the body is handed over as it is).
+//! `http` 1. On the way in, only what an answer reads is copied (the
+//! method, the path unless it is exactly the mounted one, the headers of
+//! [`HealthHttp::read_headers`]); on the way out, the answer's header lines
+//! are fixed text, taken without parsing or copying, and the body is handed
+//! over as it is.
 
 use std::future::Future;
 use std::io;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::http::StatusCode;
+use actix_web::http::{header, Method, StatusCode};
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse};
+use bytes::Bytes;
 
-use super::respond::READ_HEADERS;
 use super::HealthHttp;
 use crate::shutdown::drained;
 
@@ -50,14 +53,19 @@ impl HealthHttp {
     /// ```
     pub fn actix_configure(self) -> impl Fn(&mut ServiceConfig) + Clone + Send + Sync + 'static {
         let http = Arc::new(self);
+        let read = Arc::new(ReadHeaders::of(&http));
         move |config: &mut ServiceConfig| {
             for path in http.mounted_paths() {
-                let http = Arc::clone(&http);
+                let route = Arc::new(Route {
+                    http: Arc::clone(&http),
+                    uri: http::Uri::try_from(path).ok(),
+                    read: Arc::clone(&read),
+                });
                 config.route(
                     path,
                     web::route().to(move |request: HttpRequest| {
-                        let http = Arc::clone(&http);
-                        async move { answer(&http, &request).await }
+                        let route = Arc::clone(&route);
+                        async move { route.answer(&request).await }
                     }),
                 );
             }
@@ -102,34 +110,94 @@ impl HealthHttp {
     }
 }
 
-/// Answers an actix-web request with [`HealthHttp::respond`].
-async fn answer(http: &HealthHttp, request: &HttpRequest) -> HttpResponse {
-    let Some(head) = head(request) else {
-        // actix-web parsed it, so `http` accepts it too: not reached in practice.
-        return HttpResponse::BadRequest().finish();
-    };
-    let (answer, body) = http.answer(&head).await.into_parts();
-    let status = StatusCode::from_u16(answer.status.as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = HttpResponse::build(status);
-    for (name, value) in &answer.headers {
-        response.append_header((name.as_str(), value.as_bytes()));
-    }
-    response.body(body)
+/// One mounted path, with what its requests need converted once.
+struct Route {
+    http: Arc<HealthHttp>,
+    /// The path as an `http` URI: a request for exactly this path (most
+    /// are) takes a copy instead of parsing its own.
+    uri: Option<http::Uri>,
+    read: Arc<ReadHeaders>,
 }
 
-/// The head of an actix-web request in `http` 1 types, with only the
-/// headers an answer reads ([`READ_HEADERS`]): copying the others would
-/// only cost time.
-fn head(request: &HttpRequest) -> Option<http::request::Parts> {
-    let path_and_query = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
-    let mut head = http::Request::new(()).into_parts().0;
-    head.method = http::Method::from_bytes(request.method().as_str().as_bytes()).ok()?;
-    head.uri = http::Uri::try_from(path_and_query).ok()?;
-    for name in READ_HEADERS {
-        for value in request.headers().get_all(name.as_str()) {
-            head.headers
-                .append(name.clone(), http::HeaderValue::from_bytes(value.as_bytes()).ok()?);
-        }
+/// The request headers an answer reads ([`HealthHttp::read_headers`]), by
+/// their names in both crates.
+struct ReadHeaders(Vec<(header::HeaderName, http::HeaderName)>);
+
+impl ReadHeaders {
+    fn of(http: &HealthHttp) -> ReadHeaders {
+        let names = http.read_headers().filter_map(|name| {
+            let actix_name = header::HeaderName::from_bytes(name.as_str().as_bytes()).ok()?;
+            Some((actix_name, name))
+        });
+        ReadHeaders(names.collect())
     }
-    Some(head)
 }
+
+impl Route {
+    /// Answers an actix-web request with [`HealthHttp::respond`].
+    async fn answer(&self, request: &HttpRequest) -> HttpResponse {
+        let Some(head) = self.head(request) else {
+            // actix-web parsed it, so `http` accepts it too: not reached in practice.
+            return HttpResponse::BadRequest().finish();
+        };
+        let reply = self.http.answer(&head).await;
+        let status = StatusCode::from_u16(reply.status.as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = HttpResponse::build(status);
+        for (name, value) in reply.lines {
+            if let Some(line) = converted(name, value) {
+                response.append_header(line);
+            }
+        }
+        response.body(reply.body)
+    }
+
+    /// The head of an actix-web request in `http` 1 types, with only the
+    /// headers an answer reads: copying the others would only cost time.
+    fn head(&self, request: &HttpRequest) -> Option<http::request::Parts> {
+        let mut head = http::Request::new(()).into_parts().0;
+        head.method = match *request.method() {
+            Method::GET => http::Method::GET,
+            Method::HEAD => http::Method::HEAD,
+            ref other => http::Method::from_bytes(other.as_str().as_bytes()).ok()?,
+        };
+        let given = request.uri();
+        head.uri = match &self.uri {
+            Some(uri) if given.query().is_none() && given.path() == uri.path() => uri.clone(),
+            _ => http::Uri::try_from(given.path_and_query().map_or("/", |pq| pq.as_str())).ok()?,
+        };
+        for (actix_name, name) in &self.read.0 {
+            for value in request.headers().get_all(actix_name) {
+                head.headers
+                    .append(name.clone(), http::HeaderValue::from_bytes(value.as_bytes()).ok()?);
+            }
+        }
+        Some(head)
+    }
+}
+
+/// A header line of an answer in actix-web's types. The names answers use
+/// are looked up, not parsed again; the value is fixed text, taken without
+/// a copy.
+fn converted(
+    name: &http::HeaderName,
+    value: &'static http::HeaderValue,
+) -> Option<(header::HeaderName, header::HeaderValue)> {
+    let known = KNOWN_NAMES.iter().find(|(http_name, _)| http_name == name);
+    let name = match known {
+        Some((_, actix_name)) => actix_name.clone(),
+        None => header::HeaderName::from_bytes(name.as_str().as_bytes()).ok()?,
+    };
+    let value = header::HeaderValue::from_maybe_shared(Bytes::from_static(value.as_bytes())).ok()?;
+    Some((name, value))
+}
+
+/// The header names [`HealthHttp::answer`] writes, in both crates.
+static KNOWN_NAMES: [(http::HeaderName, header::HeaderName); 7] = [
+    (http::header::CONTENT_TYPE, header::CONTENT_TYPE),
+    (http::header::CACHE_CONTROL, header::CACHE_CONTROL),
+    (http::header::ALLOW, header::ALLOW),
+    (http::header::WWW_AUTHENTICATE, header::WWW_AUTHENTICATE),
+    (http::header::CONTENT_SECURITY_POLICY, header::CONTENT_SECURITY_POLICY),
+    (http::header::X_CONTENT_TYPE_OPTIONS, header::X_CONTENT_TYPE_OPTIONS),
+    (http::header::REFERRER_POLICY, header::REFERRER_POLICY),
+];

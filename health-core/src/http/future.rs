@@ -25,10 +25,10 @@ impl HealthHttp {
     /// return.
     pub(super) fn answer_future(self: &Arc<Self>, request: &Parts) -> ResponseFuture {
         match self.route(request) {
-            Routed::Now(response) => ResponseFuture::ready(response.map(Full::new)),
+            Routed::Now(reply) => ResponseFuture::ready(reply.into_response()),
             later => {
                 let http = Arc::clone(self);
-                ResponseFuture::later(Box::pin(async move { http.finish(later).await.map(Full::new) }))
+                ResponseFuture::later(Box::pin(async move { http.finish(later).await.into_response() }))
             }
         }
     }

@@ -31,6 +31,7 @@ mod bodies;
 mod future;
 mod health_json;
 mod html;
+mod reply;
 mod respond;
 #[cfg(feature = "axum")]
 mod router;

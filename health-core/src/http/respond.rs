@@ -4,10 +4,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::header::{
-    GetAll, HeaderValue, ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, REFERRER_POLICY,
-    WWW_AUTHENTICATE, X_CONTENT_TYPE_OPTIONS,
-};
+use http::header::{GetAll, HeaderValue, ACCEPT, HOST};
 use http::request::Parts;
 use http::{HeaderMap, Method, Response, StatusCode};
 use http_body_util::Full;
@@ -16,17 +13,10 @@ use super::access::{decide, DeepDecision};
 use super::bodies::{render, status_code};
 use super::health_json as ietf;
 use super::html;
+use super::reply::{self, Lines, Reply};
 use super::HealthHttp;
 use crate::health::Answer;
 use crate::model::probe::Probe;
-
-/// The media type of the Prometheus text exposition format.
-const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
-
-/// Every request header [`HealthHttp::answer`] reads: an adapter that has to
-/// copy a request's head into `http` types copies these alone.
-#[cfg(feature = "actix")]
-pub(crate) const READ_HEADERS: [http::HeaderName; 3] = [ACCEPT, http::header::AUTHORIZATION, HOST];
 
 /// The endpoint a path names.
 enum Endpoint {
@@ -38,7 +28,7 @@ enum Endpoint {
 /// What a request needs once its head is read.
 pub(super) enum Routed {
     /// The answer, worked out without waiting.
-    Now(Response<Bytes>),
+    Now(Reply),
     /// A probe whose kept answer no longer holds: its checks run first.
     Probe(Probe, Format),
     /// The deep report, with the recent past or without.
@@ -60,12 +50,12 @@ impl HealthHttp {
     /// method), 421 with no body on an admin listener for a `Host` that is
     /// not a loopback name with its port. Only the request head is read.
     pub async fn respond(&self, request: &Parts) -> Response<Full<Bytes>> {
-        self.answer(request).await.map(Full::new)
+        self.answer(request).await.into_response()
     }
 
-    /// [`HealthHttp::respond`] with the body as it is, for adapters whose
-    /// framework takes bytes rather than an `http_body::Body`.
-    pub(crate) async fn answer(&self, request: &Parts) -> Response<Bytes> {
+    /// [`HealthHttp::respond`] before the answer takes `http` types, for
+    /// adapters whose framework has types of its own.
+    pub(crate) async fn answer(&self, request: &Parts) -> Reply {
         match self.route(request) {
             Routed::Now(response) => response,
             later => self.finish(later).await,
@@ -79,12 +69,7 @@ impl HealthHttp {
             if !loopback_authority(request, port) {
                 // Not a name this listener answers to (DNS rebinding, a
                 // proxy): no answer at all, not even the probes.
-                let mut refused = Response::new(Bytes::new());
-                *refused.status_mut() = StatusCode::MISDIRECTED_REQUEST;
-                refused
-                    .headers_mut()
-                    .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-                return Routed::Now(refused);
+                return Routed::Now(Reply::new(StatusCode::MISDIRECTED_REQUEST, &reply::EMPTY, Bytes::new()));
             }
         }
         let Some(endpoint) = self.endpoint(request.uri.path()) else {
@@ -102,18 +87,14 @@ impl HealthHttp {
             return Routed::Now(not_found());
         }
         if request.method != Method::GET && request.method != Method::HEAD {
-            let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
-            response
-                .headers_mut()
-                .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
-            return Routed::Now(response);
+            return Routed::Now(error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                &reply::NOT_ALLOWED,
+                "method not allowed",
+            ));
         }
         if access == DeepDecision::Unauthorized {
-            let mut response = error(StatusCode::UNAUTHORIZED, "unauthorized");
-            response
-                .headers_mut()
-                .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return Routed::Now(response);
+            return Routed::Now(error(StatusCode::UNAUTHORIZED, &reply::UNAUTHORIZED, "unauthorized"));
         }
         let format = negotiate(&request.headers, &endpoint);
         match endpoint {
@@ -127,14 +108,25 @@ impl HealthHttp {
             },
             Endpoint::Metrics => {
                 let text = self.metrics.as_ref().map(|render| render()).unwrap_or_default();
-                Routed::Now(response(StatusCode::OK, PROMETHEUS_TEXT, text))
+                Routed::Now(Reply::new(StatusCode::OK, &reply::PROMETHEUS_TEXT, text))
             }
         }
     }
 
+    /// The request headers [`HealthHttp::answer`] reads with this
+    /// configuration: an adapter that has to copy a request's head into
+    /// `http` types copies these alone. `Accept` always; `Authorization`
+    /// when a token opens the deep endpoint; `Host` on an admin listener.
+    #[cfg(feature = "actix")]
+    pub(crate) fn read_headers(&self) -> impl Iterator<Item = http::HeaderName> {
+        let authorization = self.deep_token.is_some().then_some(http::header::AUTHORIZATION);
+        let host = self.admin_port.is_some().then_some(HOST);
+        [ACCEPT].into_iter().chain(authorization).chain(host)
+    }
+
     /// What [`HealthHttp::route`] left to do: a probe whose checks run
     /// first, or the deep report.
-    pub(super) async fn finish(&self, routed: Routed) -> Response<Bytes> {
+    pub(super) async fn finish(&self, routed: Routed) -> Reply {
         match routed {
             Routed::Now(response) => response,
             Routed::Probe(probe, format) => self.probe_body(probe, format, self.health.answer(probe).await),
@@ -147,7 +139,7 @@ impl HealthHttp {
                 match format {
                     Format::Json => body(status, format, render(&report)),
                     Format::HealthJson => body(status, format, render(&ietf::deep_body(&report))),
-                    Format::Html => page(status, html::page(&report, self.page_refresh)),
+                    Format::Html => Reply::new(status, &*reply::PAGE, html::page(&report, self.page_refresh)),
                 }
             }
         }
@@ -155,7 +147,7 @@ impl HealthHttp {
 
     /// `probe`'s answer in `format`, from the bodies rendered once per
     /// answer.
-    fn probe_body(&self, probe: Probe, format: Format, answer: Arc<Answer>) -> Response<Bytes> {
+    fn probe_body(&self, probe: Probe, format: Format, answer: Arc<Answer>) -> Reply {
         let bodies = self.rendered.of(probe, answer);
         match format {
             Format::HealthJson => body(bodies.status, format, bodies.health_json.clone()),
@@ -226,35 +218,21 @@ fn wants_history(request: &Parts) -> bool {
 }
 
 /// A rendered body in the negotiated format, or a 500 if it could not be rendered.
-fn body(status: StatusCode, format: Format, rendered: Result<Bytes, String>) -> Response<Bytes> {
-    let content_type = match format {
-        Format::HealthJson => ietf::CONTENT_TYPE,
-        Format::Json | Format::Html => "application/json",
+fn body(status: StatusCode, format: Format, rendered: Result<Bytes, String>) -> Reply {
+    let lines: Lines = match format {
+        Format::HealthJson => &reply::HEALTH_JSON,
+        Format::Json | Format::Html => &reply::JSON,
     };
     match rendered {
-        Ok(bytes) => response(status, content_type, bytes),
-        Err(why) => error(StatusCode::INTERNAL_SERVER_ERROR, &why),
+        Ok(bytes) => Reply::new(status, lines, bytes),
+        Err(why) => error(StatusCode::INTERNAL_SERVER_ERROR, &reply::JSON, &why),
     }
-}
-
-/// The status page, with headers that let nothing load or run but its own
-/// style sheet.
-fn page(status: StatusCode, text: String) -> Response<Bytes> {
-    let mut response = response(status, "text/html; charset=utf-8", text);
-    let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(html::content_security_policy()),
-    );
-    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    response
 }
 
 /// What an unknown path gets, and every path that is not open to the
 /// request (a hidden deep endpoint, closed metrics), whatever the method.
-fn not_found() -> Response<Bytes> {
-    error(StatusCode::NOT_FOUND, "not found")
+fn not_found() -> Reply {
+    error(StatusCode::NOT_FOUND, &reply::JSON, "not found")
 }
 
 /// Whether the request names this admin listener by a loopback name and its
@@ -277,18 +255,8 @@ fn loopback_authority(request: &Parts, port: u16) -> bool {
     loopback && given_port.bytes().all(|b| b.is_ascii_digit()) && given_port.parse::<u16>() == Ok(port)
 }
 
-/// `{"error":"<message>"}` with `status`.
-fn error(status: StatusCode, message: &str) -> Response<Bytes> {
+/// `{"error":"<message>"}` with `status` and `lines`.
+fn error(status: StatusCode, lines: Lines, message: &str) -> Reply {
     let bytes = serde_json::to_vec(&serde_json::json!({ "error": message })).unwrap_or_default();
-    response(status, "application/json", bytes)
-}
-
-/// A response that no cache keeps.
-fn response(status: StatusCode, content_type: &'static str, bytes: impl Into<Bytes>) -> Response<Bytes> {
-    let mut response = Response::new(bytes.into());
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    Reply::new(status, lines, bytes)
 }
