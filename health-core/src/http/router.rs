@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use axum::extract::Request;
-use axum::routing::any;
 use axum::Router;
 
 use super::HealthHttp;
@@ -31,9 +30,9 @@ impl HealthHttp {
         // a hidden deep endpoint not at all, so the app's 404 answers it.
         for path in http.mounted_paths() {
             let http = Arc::clone(&http);
-            router = router.route(
+            router = router.route_service(
                 path,
-                any(move |request: Request| {
+                tower::service_fn(move |request: Request| {
                     let (head, _body) = request.into_parts();
                     http.answer_future(&head)
                 }),
