@@ -8,9 +8,11 @@
 //!     serves one variant on loopback (background mode over the three pings
 //!     of `health_bench::pings`); prints `ready addr=..` once readiness
 //!     answers 200, then serves until killed
-//! adapters-bench run [--rounds 3] [--duration 10] [--warmup 2] [--connections 32]
+//! adapters-bench run [--rounds 5] [--duration 10] [--warmup 2] [--connections 32]
 //!                    [--instructions 20000]
-//!     in each round, each variant in turn: `adapters-bench serve` pinned to
+//!     in each round, each variant in turn (in the opposite order every
+//!     other round, so that each runs as often just before its baseline as
+//!     just after it): `adapters-bench serve` pinned to
 //!     CPU 0, `loadgen` (built next to this binary) pinned to CPU 1 against
 //!     its readiness path, then the server is stopped; then, when valgrind is
 //!     installed and --instructions is not 0, each variant once more under
@@ -390,7 +392,7 @@ fn instructions_per_request(exe: &Path, loadgen: &Path, variant: Variant, settin
 
 fn run(args: &[String]) -> Result<(), String> {
     let settings = Settings {
-        rounds: flag(args, "--rounds", 3)?,
+        rounds: flag(args, "--rounds", 5)?,
         duration: flag(args, "--duration", 10.0)?,
         warmup: flag(args, "--warmup", 2.0)?,
         connections: flag(args, "--connections", 32)?,
@@ -409,7 +411,14 @@ fn run(args: &[String]) -> Result<(), String> {
     let pin = taskset && cpus >= 2;
     let mut measured: Vec<Vec<Measured>> = vec![Vec::new(); VARIANTS.len()];
     for round in 1..=settings.rounds {
-        for (i, variant) in VARIANTS.into_iter().enumerate() {
+        // A variant measured after its baseline every time would carry
+        // whatever drifts during the run; every other round goes backwards.
+        let mut order: Vec<usize> = (0..VARIANTS.len()).collect();
+        if round % 2 == 0 {
+            order.reverse();
+        }
+        for i in order {
+            let variant = VARIANTS[i];
             eprintln!("round {round}/{}: {} ...", settings.rounds, variant.name());
             let (mut server, addr) = start(&exe, variant, pin)?;
             let output = pinned(1, pin, &loadgen)
@@ -479,7 +488,7 @@ fn report(settings: &Settings, measured: &[Vec<Measured>], counted: &Counts, pin
     );
     out += &format!(
         "Readiness (`{READY_PATH}`), background mode over three 5 ms pings; {} keep-alive connections (closed loop), \
-         {} s warm-up then {} s measured per variant, {} interleaved rounds; medians over rounds.\n\n",
+         {} s warm-up then {} s measured per variant, {} interleaved rounds (every other one in reverse order); medians over rounds.\n\n",
         settings.connections, settings.warmup, settings.duration, settings.rounds
     );
     out +=
@@ -573,7 +582,7 @@ fn main() -> ExitCode {
             }),
         Some("run") => run(&args[1..]),
         _ => Err(
-            "usage: adapters-bench (serve VARIANT | run [--rounds 3] [--duration 10] [--warmup 2] [--connections 32] \
+            "usage: adapters-bench (serve VARIANT | run [--rounds 5] [--duration 10] [--warmup 2] [--connections 32] \
              [--instructions 20000]); \
              build with `cargo build --release -p health-bench --bin adapters-bench --bin loadgen`"
                 .into(),
