@@ -8,9 +8,10 @@
 # Builds `adapters-bench` and `loadgen` (crate health-bench) in release and
 # runs `adapters-bench run` (bench/src/bin/adapters_bench.rs): in each of
 # ROUNDS interleaved rounds (every other one in reverse order, so that each
-# variant runs as often just before its baseline as just after), each variant in a process of its own pinned to
-# CPU 0, `loadgen` pinned to CPU 1 against its readiness path; medians over
-# rounds and the ratios to the baselines. Then, when valgrind is installed,
+# variant runs as often just before its baseline as just after), each
+# variant in a process of its own pinned to CPU 0, `loadgen` pinned to CPU 1
+# against its readiness path; medians over rounds, and the median of each
+# round's ratio to the baseline. Then, when valgrind is installed,
 # each variant's user-space instructions per request under callgrind over
 # INSTRUCTIONS requests: CPU per request as a count that a busy machine
 # does not move.
@@ -19,20 +20,20 @@
 # and prints it, only when the run completed: a variant that does not start,
 # a load generator that fails, a transport error or a non-2xx answer ends
 # the run non-zero and leaves the previous report as it was.
-# Settings (environment, defaults in brackets): ROUNDS [5], DURATION seconds
-# measured per variant and round [10], WARMUP seconds [2], CONNECTIONS [32],
+# Settings (environment, defaults in brackets): ROUNDS [9], DURATION seconds
+# measured per variant and round [6], WARMUP seconds [1], CONNECTIONS [32],
 # INSTRUCTIONS requests counted per variant, 0 for none [20000],
 # RESULTS [bench/results/adapters-latest.md], CARGO_TARGET_DIR [target].
-# Takes about 11 minutes with the defaults (8 variants x ROUNDS x 12 s, then
+# Takes about 12 minutes with the defaults (8 variants x ROUNDS x 7 s, then
 # about 15 s per variant under callgrind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/results.sh
 results_start ROUNDS DURATION WARMUP CONNECTIONS INSTRUCTIONS RESULTS CARGO_TARGET_DIR
 
-ROUNDS=${ROUNDS:-5}
-DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-2}
+ROUNDS=${ROUNDS:-9}
+DURATION=${DURATION:-6}
+WARMUP=${WARMUP:-1}
 CONNECTIONS=${CONNECTIONS:-32}
 INSTRUCTIONS=${INSTRUCTIONS:-20000}
 RESULTS=${RESULTS:-bench/results/adapters-latest.md}
