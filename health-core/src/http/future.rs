@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::request::Parts;
 use http::Response;
 use http_body_util::Full;
 
@@ -19,12 +18,12 @@ use super::HealthHttp;
 use crate::run::check::BoxFuture;
 
 impl HealthHttp {
-    /// The answer to `request` as a future that is ready at once when the
-    /// answer needs no wait (a probe's kept answer, an error), and boxed only
-    /// when checks must run first: what the listener and the tower service
-    /// return.
-    pub(super) fn answer_future(self: &Arc<Self>, request: &Parts) -> ResponseFuture {
-        match self.route(request) {
+    /// The answer to a request routed to `routed`, as a future that is
+    /// ready at once when the answer needs no wait (a probe's kept answer,
+    /// an error), and boxed only when checks must run first: what the
+    /// listener and the tower service return.
+    pub(super) fn answer_future(self: &Arc<Self>, routed: Routed) -> ResponseFuture {
+        match routed {
             Routed::Now(reply) => ResponseFuture::ready(reply.into_response()),
             later => {
                 let http = Arc::clone(self);

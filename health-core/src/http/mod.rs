@@ -333,15 +333,22 @@ impl HealthHttp {
         &self.health
     }
 
+    /// Whether the deep endpoint (and `/metrics`) can be reached at all: a
+    /// token opens it, and so does an admin listener.
+    #[cfg(any(feature = "axum", feature = "tower", feature = "actix"))]
+    fn deep_open(&self) -> bool {
+        self.deep_token.is_some() || self.admin_port.is_some()
+    }
+
     /// The paths an adapter that shares its listener with an application
     /// claims: the probes; the deep endpoint unless it is hidden (no token,
     /// no admin listener), so that it then answers exactly like the
     /// application's own unknown paths; `/metrics` when served, behind the
     /// same door.
-    #[cfg(any(feature = "axum", feature = "tower", feature = "actix"))]
+    #[cfg(any(feature = "axum", feature = "actix"))]
     pub(crate) fn mounted_paths(&self) -> impl Iterator<Item = &str> {
         let paths = &*self.paths;
-        let open = self.deep_token.is_some() || self.admin_port.is_some();
+        let open = self.deep_open();
         let deep = open.then_some(paths.deep.as_str());
         let metrics = (open && self.metrics.is_some()).then_some(paths.metrics.as_str());
         [paths.live.as_str(), &paths.ready, &paths.startup]

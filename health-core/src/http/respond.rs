@@ -19,7 +19,7 @@ use crate::health::Answer;
 use crate::model::probe::Probe;
 
 /// The endpoint a path names.
-enum Endpoint {
+pub(super) enum Endpoint {
     Probe(Probe),
     Deep,
     Metrics,
@@ -65,6 +65,20 @@ impl HealthHttp {
     /// Everything an answer needs that does not wait: the answer itself, or
     /// what is left to do.
     pub(super) fn route(&self, request: &Parts) -> Routed {
+        self.route_to(self.endpoint(request.uri.path()), request)
+    }
+
+    /// The endpoint an adapter that shares its listener with an application
+    /// answers at `path` itself (the paths the axum and actix-web adapters
+    /// mount); other paths are the application's.
+    #[cfg(feature = "tower")]
+    pub(super) fn claimed(&self, path: &str) -> Option<Endpoint> {
+        let endpoint = self.endpoint(path)?;
+        (matches!(endpoint, Endpoint::Probe(_)) || self.deep_open()).then_some(endpoint)
+    }
+
+    /// [`HealthHttp::route`] of a request whose path names `endpoint`.
+    pub(super) fn route_to(&self, endpoint: Option<Endpoint>, request: &Parts) -> Routed {
         if let Some(port) = self.admin_port {
             if !loopback_authority(request, port) {
                 // Not a name this listener answers to (DNS rebinding, a
@@ -72,7 +86,7 @@ impl HealthHttp {
                 return Routed::Now(Reply::new(StatusCode::MISDIRECTED_REQUEST, &reply::EMPTY, Bytes::new()));
             }
         }
-        let Some(endpoint) = self.endpoint(request.uri.path()) else {
+        let Some(endpoint) = endpoint else {
             return Routed::Now(not_found());
         };
         // The deep report and the metrics share one door; closed, their

@@ -34,7 +34,7 @@ impl HealthHttp {
                 path,
                 tower::service_fn(move |request: Request| {
                     let (head, _body) = request.into_parts();
-                    http.answer_future(&head)
+                    http.answer_future(http.route(&head))
                 }),
             );
         }

@@ -151,7 +151,7 @@ impl HttpServer {
                         let service = service_fn(move |request: Request<Incoming>| {
                             let answering = Answering::new(&requests);
                             let (head, _body) = request.into_parts();
-                            let answer = http.answer_future(&head);
+                            let answer = http.answer_future(http.route(&head));
                             async move {
                                 let response = answer.await;
                                 drop(answering);

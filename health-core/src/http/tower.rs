@@ -102,18 +102,6 @@ impl HealthHttp {
     pub fn layer(self) -> HealthLayer {
         HealthLayer { http: Arc::new(self) }
     }
-
-    /// Whether a mounted adapter answers `path` itself.
-    fn claims(&self, path: &str) -> bool {
-        self.mounted_paths().any(|mounted| mounted == path)
-    }
-}
-
-/// Answers `request` with `http`, reading only its head (the body is
-/// dropped unread, as the other adapters do).
-fn answer<B>(http: &Arc<HealthHttp>, request: Request<B>) -> ResponseFuture {
-    let (head, _body) = request.into_parts();
-    http.answer_future(&head)
 }
 
 /// The probes as a `tower::Service`; made by [`HealthHttp::into_service`].
@@ -152,8 +140,11 @@ impl<B> Service<Request<B>> for HealthService {
         Poll::Ready(Ok(()))
     }
 
+    /// Reads only the head: the body is dropped unread, as the other
+    /// adapters do.
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        answer(&self.http, request)
+        let (head, _body) = request.into_parts();
+        self.http.answer_future(self.http.route(&head))
     }
 }
 
@@ -236,14 +227,16 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> MiddlewareFuture<I, B> {
-        let route = if self.http.claims(request.uri().path()) {
-            Route::Health {
-                answer: answer(&self.http, request),
+        let route = match self.http.claimed(request.uri().path()) {
+            Some(endpoint) => {
+                let (head, _body) = request.into_parts();
+                Route::Health {
+                    answer: self.http.answer_future(self.http.route_to(Some(endpoint), &head)),
+                }
             }
-        } else {
-            Route::Inner {
+            None => Route::Inner {
                 call: self.inner.clone().oneshot(request),
-            }
+            },
         };
         MiddlewareFuture { route }
     }
