@@ -531,7 +531,7 @@ fn report(settings: &Settings, measured: &[Vec<Measured>], counted: &Counts, pin
         let (cpu_ratio, cpu_rounds) = paired(|m| m.cpu_us);
         let met = rps_ratio >= RPS_TARGET && cpu_ratio <= CPU_TARGET;
         out += &format!(
-            "| {} / {} | {rps_ratio:.2} ({rps_rounds}) | ≥ {RPS_TARGET} | {cpu_ratio:.2} ({cpu_rounds}) | ≤ {CPU_TARGET} | {} |\n",
+            "| {} / {} | {rps_ratio:.3} ({rps_rounds}) | ≥ {RPS_TARGET} | {cpu_ratio:.3} ({cpu_rounds}) | ≤ {CPU_TARGET} | {} |\n",
             variant.name(),
             baseline.name(),
             if met { "met" } else { "**not met**" },
