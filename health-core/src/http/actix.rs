@@ -201,3 +201,22 @@ static KNOWN_NAMES: [(http::HeaderName, header::HeaderName); 7] = [
     (http::header::X_CONTENT_TYPE_OPTIONS, header::X_CONTENT_TYPE_OPTIONS),
     (http::header::REFERRER_POLICY, header::REFERRER_POLICY),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::reply;
+
+    #[test]
+    fn every_header_line_an_answer_writes_converts_by_lookup() {
+        for (name, value) in reply::every_set().into_iter().flatten() {
+            assert!(
+                KNOWN_NAMES.iter().any(|(known, _)| known == name),
+                "`{name}` would be parsed again on every request: add it to KNOWN_NAMES"
+            );
+            let (actix_name, actix_value) = converted(name, value).expect("a valid header line");
+            assert_eq!(actix_name.as_str(), name.as_str());
+            assert_eq!(actix_value.as_bytes(), value.as_bytes());
+        }
+    }
+}

@@ -95,3 +95,17 @@ pub(crate) static PAGE: LazyLock<[(HeaderName, HeaderValue); 5]> = LazyLock::new
         (REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
     ]
 });
+
+/// Every set of header lines above, for tests that must see each.
+#[cfg(all(test, feature = "actix"))]
+pub(crate) fn every_set() -> [Lines; 7] {
+    [
+        &JSON,
+        &HEALTH_JSON,
+        &PROMETHEUS_TEXT,
+        &EMPTY,
+        &NOT_ALLOWED,
+        &UNAUTHORIZED,
+        &*PAGE,
+    ]
+}

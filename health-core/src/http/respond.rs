@@ -57,7 +57,7 @@ impl HealthHttp {
     /// adapters whose framework has types of its own.
     pub(crate) async fn answer(&self, request: &Parts) -> Reply {
         match self.route(request) {
-            Routed::Now(response) => response,
+            Routed::Now(reply) => reply,
             later => self.finish(later).await,
         }
     }
@@ -142,7 +142,7 @@ impl HealthHttp {
     /// first, or the deep report.
     pub(super) async fn finish(&self, routed: Routed) -> Reply {
         match routed {
-            Routed::Now(response) => response,
+            Routed::Now(reply) => reply,
             Routed::Probe(probe, format) => self.probe_body(probe, format, self.health.answer(probe).await),
             Routed::Deep { format, history } => {
                 let report = match history {
